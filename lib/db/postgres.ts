@@ -1,0 +1,141 @@
+import pg from "pg";
+
+import { bindValue, type Sql } from "./sql";
+
+const INT8 = 20;
+const NUMERIC = 1700;
+
+/** int8 and numeric as JS numbers: every BigInt column holds Unix milliseconds or a counter. */
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
+  },
+};
+
+const placeholderCache = new Map<string, string>();
+
+/** `?` → `$1…$n`. Our SQL never has a literal `?` in a string. */
+export function toPgPlaceholders(sql: string): string {
+  let cached = placeholderCache.get(sql);
+  if (cached === undefined) {
+    let n = 0;
+    cached = sql.replace(/\?/g, () => `$${++n}`);
+    placeholderCache.set(sql, cached);
+  }
+  return cached;
+}
+
+const RETRYABLE = new Set(["40001", "40P01"]);
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+class PgSession implements Sql {
+  readonly dialect = "postgres" as const;
+  constructor(
+    private readonly conn: Queryable,
+    readonly inTransaction: boolean,
+    private readonly root: PostgresSql,
+  ) {}
+
+  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    const result = await this.conn.query({
+      text: toPgPlaceholders(sql),
+      values: params.map(bindValue),
+      types,
+    });
+    return result.rows as T[];
+  }
+
+  async get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined> {
+    const rows = await this.all<T>(sql, params);
+    return rows[0];
+  }
+
+  async run(sql: string, params: readonly unknown[] = []): Promise<number> {
+    const result = await this.conn.query({
+      text: toPgPlaceholders(sql),
+      values: params.map(bindValue),
+      types,
+    });
+    return result.rowCount ?? 0;
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.conn.query(sql);
+  }
+
+  tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.inTransaction ? fn(this) : this.root.tx(fn);
+  }
+
+  close(): Promise<void> {
+    return this.root.close();
+  }
+}
+
+export class PostgresSql implements Sql {
+  readonly dialect = "postgres" as const;
+  readonly inTransaction = false;
+  readonly pool: pg.Pool;
+  private readonly session: PgSession;
+
+  constructor(connectionString: string, max = 10) {
+    this.pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    this.pool.on("error", () => undefined);
+    this.session = new PgSession(this.pool, false, this);
+  }
+
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.session.all<T>(sql, params);
+  }
+
+  get<T>(sql: string, params?: readonly unknown[]): Promise<T | undefined> {
+    return this.session.get<T>(sql, params);
+  }
+
+  run(sql: string, params?: readonly unknown[]): Promise<number> {
+    return this.session.run(sql, params);
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.session.exec(sql);
+  }
+
+  async tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query("BEGIN");
+        const result = await fn(new PgSession(client, true, this));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        try {
+          await client.query("ROLLBACK");
+        } catch {
+          broken = true;
+        }
+        const code = (error as { code?: string }).code;
+        if (code && RETRYABLE.has(code) && attempt < 5) continue;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  /** A dedicated connection for LISTEN (it must not go back to the pool). */
+  async listenClient(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.pool.options.connectionString });
+    client.on("error", () => undefined);
+    await client.connect();
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

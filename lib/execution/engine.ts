@@ -1,0 +1,151 @@
+import { hostname } from "node:os";
+
+import type { Client } from "pg";
+
+import type { PostgresSql } from "@/lib/db/postgres";
+import { purgeExpiredKeys } from "@/lib/flow/flow-keys";
+import { randomToken } from "@/lib/ids";
+import { logger } from "@/lib/logger";
+import { leaseItems } from "@/lib/queue/lease";
+import { extendLeases, reclaimExpired } from "@/lib/queue/queue";
+
+import { QUEUE_CHANNEL, type EngineContext } from "./context";
+import { Executor } from "./executor";
+
+export interface EngineOptions {
+  /** calls in flight at once in this process */
+  workers: number;
+  /** ms between polls when nothing wakes the leaser */
+  tick: number;
+  /** lease length; renewed while a call is in flight, so only a dead process's work expires */
+  leaseMs?: number;
+}
+
+/**
+ * The worker pool: a single leaser loop that takes due work in batches (up to the free worker
+ * count), hands each item to the executor, and sleeps until woken by new work (in-process bus,
+ * or PostgreSQL NOTIFY from other processes) or the next tick. Background timers renew this
+ * process's leases, reclaim expired ones from dead processes and purge expired flow keys.
+ */
+export class Engine {
+  readonly owner = `${hostname()}:${process.pid}:${randomToken(4)}`;
+  private readonly executor: Executor;
+  private readonly leaseMs: number;
+  private running = false;
+  private inFlight = 0;
+  private readonly active = new Set<Promise<void>>();
+  private wakeUp: (() => void) | null = null;
+  private woken = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | null = null;
+  private listener: Client | null = null;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly options: EngineOptions,
+  ) {
+    this.executor = new Executor(ctx, this.owner);
+    this.leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  get busy(): number {
+    return this.inFlight;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.ctx.bus.subscribe("queue.ready", () => this.wake());
+    if (this.ctx.sql.dialect === "postgres") {
+      try {
+        this.listener = await (this.ctx.sql as PostgresSql).listenClient();
+        this.listener.on("notification", () => this.wake());
+        await this.listener.query(`LISTEN ${QUEUE_CHANNEL}`);
+      } catch (error) {
+        logger.warn({ err: error }, "LISTEN failed; other processes' work is picked up on the next tick");
+      }
+    }
+    this.every(this.leaseMs / 3, () => extendLeases(this.ctx.sql, this.owner, Date.now() + this.leaseMs));
+    this.every(2000, () => reclaimExpired(this.ctx.sql, Date.now()));
+    this.every(60_000, () => purgeExpiredKeys(this.ctx.sql, Date.now()));
+    this.loopDone = this.loop();
+  }
+
+  /** Stops leasing, lets calls in flight finish (up to `graceMs`), then hands back what is left. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    this.unsubscribe?.();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.loopDone;
+    await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => setTimeout(r, graceMs))]);
+    // Whatever is still in flight goes back to the queue for another process (or the next start).
+    await this.ctx.sql
+      .run(`UPDATE queue_items SET leased_until = ? WHERE lease_owner = ? AND state = 1`, [Date.now() - 1, this.owner])
+      .then(() => reclaimExpired(this.ctx.sql, Date.now()))
+      .catch(() => undefined);
+    if (this.listener) await this.listener.end().catch(() => undefined);
+  }
+
+  wake(): void {
+    this.woken = true;
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  }
+
+  private every(ms: number, fn: () => Promise<unknown>): void {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy || !this.running) return;
+      busy = true;
+      fn()
+        .catch((error: unknown) => logger.warn({ err: error }, "engine housekeeping failed"))
+        .finally(() => (busy = false));
+    }, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.woken = false;
+      const free = this.options.workers - this.inFlight;
+      let leased = 0;
+      let asked = 0;
+      if (free > 0) {
+        asked = Math.min(free, 100);
+        try {
+          const items = await leaseItems(this.ctx.sql, { now: Date.now(), owner: this.owner, leaseMs: this.leaseMs, max: asked });
+          leased = items.length;
+          for (const item of items) this.dispatch(item);
+        } catch (error) {
+          logger.error({ err: error }, "leasing failed");
+        }
+      }
+      if (!this.running) break;
+      if (leased > 0 && leased === asked) continue;
+      if (this.woken) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.tick);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private dispatch(item: Parameters<Executor["handle"]>[0]): void {
+    this.inFlight++;
+    const p = this.executor.handle(item).finally(() => {
+      this.inFlight--;
+      this.active.delete(p);
+      this.wake();
+    });
+    this.active.add(p);
+  }
+}

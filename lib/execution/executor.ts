@@ -1,0 +1,191 @@
+import { eventPayload } from "@/lib/events/event-schema";
+import { finishTimeout } from "@/lib/flow/run-start";
+import { fireBatch, fireDebounce } from "@/lib/flow/schedule-run";
+import { logger } from "@/lib/logger";
+import { completeItem, requeueItem } from "@/lib/queue/queue";
+import type { LeasedItem } from "@/lib/queue/types";
+import { maxAttempts } from "@/lib/registry/function-config";
+import { fireCronSlot } from "@/lib/schedule/cron";
+
+import { inUnit, type EngineContext, type Unit } from "./context";
+import { applyHttpResult, callHttpFunction } from "./http-function";
+import { expirePause } from "./pauses";
+import {
+  cancelRun,
+  finishRun,
+  loadEvents,
+  loadRun,
+  lockRun,
+  markRunning,
+  stepResolved,
+  TERMINAL,
+  type CallPayload,
+} from "./runs";
+import { applySdkAnswer } from "./sdk-apply";
+import { callSdk } from "./sdk-protocol";
+import { loadMemo, resolveStepRow } from "./steps";
+
+/** How long an SDK call may take before it counts as a timeout (a step can do real work). */
+export const SDK_CALL_TIMEOUT_MS = 15 * 60_000;
+
+/**
+ * Executes one leased queue item. Every path ends by completing or re-queueing the item in the
+ * same unit as its effects; an unexpected failure re-queues it after a pause instead of losing it.
+ */
+export class Executor {
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly owner: string,
+  ) {}
+
+  async handle(item: LeasedItem): Promise<void> {
+    try {
+      switch (item.kind) {
+        case "exec":
+          return await this.execute(item);
+        case "cron":
+          return await this.unit(item, (u) =>
+            fireCronSlot(u, item.payload as { functionId: string; cron: string; slot: number }),
+          );
+        case "debounce":
+          return await this.unit(item, (u) =>
+            fireDebounce(u, this.ctx.registry.get(item.functionId ?? ""), (item.payload as { key: string }).key),
+          );
+        case "batch": {
+          const p = item.payload as { key: string; batchId: string };
+          return await this.unit(item, (u) => fireBatch(u, this.ctx.registry.get(item.functionId ?? ""), p.key, p.batchId));
+        }
+        case "timeout":
+          return await this.unit(item, (u) => this.runTimeout(u, item));
+      }
+    } catch (error) {
+      logger.error({ err: error, item: item.id, kind: item.kind }, "queue item failed unexpectedly; retrying it in 5s");
+      await inUnit(this.ctx, (u) =>
+        requeueItem(u.tx, item, this.owner, { availableAt: u.now + 5000, attempt: item.attempt + 1 }),
+      ).catch(() => undefined);
+    }
+  }
+
+  /** Runs `fn` and completes the item in one unit. */
+  private async unit(item: LeasedItem, fn: (u: Unit) => Promise<void>): Promise<void> {
+    await inUnit(this.ctx, async (u) => {
+      await fn(u);
+      await completeItem(u.tx, item, this.owner);
+    });
+  }
+
+  private async runTimeout(u: Unit, item: LeasedItem): Promise<void> {
+    const p = item.payload as { type: "start" | "finish"; limit: string };
+    const run = item.runId ? await lockRun(u, item.runId) : null;
+    if (!run || TERMINAL.includes(run.status)) return;
+    if (p.type === "start" && run.status === "Queued")
+      await cancelRun(u, run.id, `timeouts.start: not started within ${p.limit}`);
+    if (p.type === "finish") await cancelRun(u, run.id, `timeouts.finish: not finished within ${p.limit}`);
+  }
+
+  private async execute(item: LeasedItem): Promise<void> {
+    const { ctx, owner } = this;
+    const runId = item.runId ?? "";
+    const run = await loadRun(ctx.sql, runId);
+    const fn = run ? ctx.registry.get(run.functionId) : undefined;
+    const payload = item.payload as CallPayload;
+
+    // Before the call: drop work for ended runs, resolve the sleep or timeout this item
+    // stands for, and mark the run Running.
+    const proceed = await inUnit(ctx, async (u) => {
+      const current = await lockRun(u, runId);
+      if (!current || TERMINAL.includes(current.status)) {
+        await completeItem(u.tx, item, owner);
+        return false;
+      }
+      if (!fn) {
+        await finishRun(u, current, {
+          status: "Failed",
+          error: { name: "FunctionNotFound", message: `function ${current.functionId} is no longer registered` },
+        });
+        await completeItem(u.tx, item, owner);
+        return false;
+      }
+      if (payload.wake) await resolveStepRow(u, payload.wake.stepRowId, runId, { status: "Completed", memo: null });
+      if (payload.pauseTimeout && !(await expirePause(u, runId, payload.pauseTimeout))) {
+        await completeItem(u.tx, item, owner);
+        return false;
+      }
+      if (payload.wake || payload.pauseTimeout) {
+        // Resolving it may leave other parallel steps pending; with version-2 fan-in the
+        // discovery waits for them.
+        if (!(await stepResolved(u, current, await resolvedHashedId(u, payload)))) {
+          await completeItem(u.tx, item, owner);
+          return false;
+        }
+      }
+      if (await markRunning(u, current)) await finishTimeout(u, fn, runId);
+      return true;
+    });
+    if (!proceed || !run || !fn) return;
+
+    const startedAt = Date.now();
+    const events = await loadEvents(ctx.sql, run.eventIds);
+    if (fn.kind === "http") {
+      const result = await callHttpFunction(
+        fn,
+        run,
+        events,
+        item.attempt,
+        ctx.options.mode === "start" ? ctx.options.signingKey : undefined,
+      );
+      ctx.observeCall("http", (Date.now() - startedAt) / 1000);
+      await inUnit(ctx, async (u) => {
+        const current = await lockRun(u, runId);
+        if (!current || TERMINAL.includes(current.status)) return void (await completeItem(u.tx, item, owner));
+        await applyHttpResult(u, { run: current, fn, item, owner, startedAt }, result);
+      });
+      return;
+    }
+
+    const memo = await loadMemo(ctx.sql, runId);
+    const fresh = (await loadRun(ctx.sql, runId)) ?? run;
+    const first = events[0];
+    const body = {
+      event: first ? eventPayload(first) : { name: "", data: {} },
+      events: events.map(eventPayload),
+      steps: memo.steps,
+      ctx: {
+        run_id: runId,
+        attempt: item.attempt,
+        max_attempts: maxAttempts(fn.config),
+        disable_immediate_execution: fresh.disableImmediate,
+        use_api: false,
+        stack: { stack: memo.stack, current: memo.stack.length },
+        fn_id: fn.id,
+        qi_id: item.id,
+      },
+      version: fresh.requestVersion,
+      use_api: false,
+    };
+    const signing = ctx.options.mode === "start";
+    const answer = await callSdk({
+      url: fn.url,
+      stepId: payload.stepId,
+      body,
+      signingKey: signing ? ctx.options.signingKey : undefined,
+      signingKeyFallback: signing ? ctx.options.signingKeyFallback : undefined,
+      serverKind: signing ? "cloud" : "dev",
+      runId,
+      timeoutMs: fn.config.timeout ?? SDK_CALL_TIMEOUT_MS,
+    });
+    ctx.observeCall("sdk", (Date.now() - startedAt) / 1000);
+    await inUnit(ctx, async (u) => {
+      const current = await lockRun(u, runId);
+      if (!current || TERMINAL.includes(current.status)) return void (await completeItem(u.tx, item, owner));
+      await applySdkAnswer({ u, run: current, fn, item, owner, startedAt }, answer);
+    });
+  }
+}
+
+async function resolvedHashedId(u: Unit, payload: CallPayload): Promise<string | null> {
+  const stepRowId = payload.wake?.stepRowId ?? payload.pauseTimeout?.stepRowId;
+  if (!stepRowId) return null;
+  const row = await u.tx.get<{ hashed_id: string }>(`SELECT hashed_id FROM steps WHERE id = ?`, [stepRowId]);
+  return row?.hashed_id ?? null;
+}

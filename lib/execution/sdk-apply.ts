@@ -1,0 +1,340 @@
+import { INTERNAL } from "@/lib/events/event-schema";
+import { recordEvents } from "@/lib/events/ingest";
+import { completeItem, requeueItem } from "@/lib/queue/queue";
+import type { LeasedItem } from "@/lib/queue/types";
+import { maxAttempts } from "@/lib/registry/function-config";
+import type { RegisteredFunction } from "@/lib/registry/registry";
+import { parseDuration, resolveWakeTime } from "@/lib/time/duration";
+
+import { retryAfterTime, retryDelay } from "./backoff";
+import type { Unit } from "./context";
+import { createPause, pauseTimeoutItemId } from "./pauses";
+import { enqueueCall, finishRun, saveRunState, type CallPayload, type RunRecord } from "./runs";
+import type { SdkAnswer, SdkOp } from "./sdk-protocol";
+import { hasMemo, insertStep } from "./steps";
+
+/**
+ * What an SDK answer means for the run (protocol reference §6.5), applied in one unit:
+ * memoize finished steps, schedule planned ones, turn sleeps/waits/invokes into timers and
+ * pauses, retry errors with backoff, and finish the run. `run.pendingSteps` holds the steps
+ * started but not yet resolved: re-planned ones are skipped, and with execution version 2 the
+ * next discovery waits until all of them are done (parallel fan-in).
+ */
+export interface ApplyContext {
+  u: Unit;
+  run: RunRecord;
+  fn: RegisteredFunction;
+  item: LeasedItem;
+  owner: string;
+  startedAt: number;
+}
+
+export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promise<void> {
+  const { u, run } = c;
+  if (answer.version !== null && answer.version !== run.requestVersion)
+    await saveRunState(u, run, { requestVersion: answer.version });
+
+  if (answer.kind === "complete") {
+    await finishRun(u, run, { status: "Completed", output: answer.output });
+    await completeItem(u.tx, c.item, c.owner);
+    return;
+  }
+  if (answer.kind === "error") return applyFunctionError(c, answer);
+
+  const payload = c.item.payload as CallPayload;
+  const ops = answer.ops;
+  if (ops.length === 0) {
+    await completeItem(u.tx, c.item, c.owner);
+    return;
+  }
+
+  const complete = ops.find((o) => o.op === "RunComplete");
+  const pending = new Set(run.pendingSteps);
+  let resolvedSomething = false;
+  let wantsDiscovery = false;
+  const parallel = ops.filter((o) => o.op !== "RunComplete").length > 1;
+
+  for (const op of ops) {
+    switch (op.op) {
+      case "StepRun": {
+        if (!(await hasMemo(u.tx, run.id, op.id))) await recordStepResult(c, op, { data: op.data ?? null });
+        pending.delete(op.id);
+        resolvedSomething = true;
+        break;
+      }
+      case "StepError": {
+        const attempts = maxAttempts(c.fn.config);
+        if (c.item.attempt + 1 < attempts) {
+          await insertStep(u, {
+            runId: run.id,
+            hashedId: op.id,
+            name: op.userland?.id ?? op.name ?? null,
+            displayName: op.displayName ?? op.name ?? null,
+            op: "StepRun",
+            status: "Errored",
+            attempt: c.item.attempt,
+            error: op.error,
+            startedAt: opStart(op, c.startedAt),
+            endedAt: u.now,
+          });
+          const at = retryAfterTime(answer.retryAfter, u.now) ?? u.now + retryDelay(c.item.attempt, u.ctx.options.retryBaseMs);
+          await requeueItem(u.tx, c.item, c.owner, { availableAt: at, attempt: c.item.attempt + 1 });
+          await saveRunState(u, run, { pendingSteps: [...pending] });
+          return;
+        }
+        await recordStepFailure(c, op);
+        pending.delete(op.id);
+        resolvedSomething = true;
+        break;
+      }
+      case "StepFailed": {
+        await recordStepFailure(c, op);
+        pending.delete(op.id);
+        resolvedSomething = true;
+        break;
+      }
+      case "StepPlanned": {
+        if (pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
+        pending.add(op.id);
+        await enqueueCall(u, run, { stepId: op.id });
+        break;
+      }
+      case "Sleep": {
+        if (pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
+        const spec = text(op.opts?.duration ?? op.name);
+        const wakeAt = resolveWakeTime(spec, u.now) ?? u.now;
+        const stepRowId = await insertStep(u, {
+          runId: run.id,
+          hashedId: op.id,
+          name: op.userland?.id ?? op.displayName ?? null,
+          displayName: op.displayName ?? null,
+          op: "Sleep",
+          status: "Sleeping",
+          input: { duration: spec },
+          startedAt: u.now,
+          wakeAt,
+        });
+        pending.add(op.id);
+        await enqueueCall(u, run, { stepId: "step", wake: { stepRowId } }, wakeAt);
+        break;
+      }
+      case "WaitForEvent": {
+        if (pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
+        const opts = op.opts ?? {};
+        const timeoutMs = parseDuration(text(opts.timeout));
+        const expiresAt = timeoutMs !== null ? u.now + timeoutMs : null;
+        const eventName = text(opts.event ?? op.name);
+        const expression = typeof opts.if === "string" ? opts.if : null;
+        const stepRowId = await insertStep(u, {
+          runId: run.id,
+          hashedId: op.id,
+          name: op.userland?.id ?? op.displayName ?? null,
+          displayName: op.displayName ?? null,
+          op: "WaitForEvent",
+          status: "Waiting",
+          input: { event: eventName, if: expression, timeout: opts.timeout ?? null },
+          startedAt: u.now,
+          wakeAt: expiresAt,
+        });
+        const pauseId = await createPause(u, {
+          runId: run.id,
+          kind: "wait",
+          stepId: op.id,
+          stepRowId,
+          eventName,
+          expression,
+          expiresAt,
+        });
+        if (expiresAt !== null)
+          await enqueueCall(
+            u,
+            run,
+            { stepId: "step", pauseTimeout: { pauseId, stepRowId, kind: "wait" } },
+            expiresAt,
+            pauseTimeoutItemId(pauseId),
+          );
+        pending.add(op.id);
+        break;
+      }
+      case "InvokeFunction": {
+        if (pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
+        if (await startInvoke(c, op)) pending.add(op.id);
+        else resolvedSomething = true;
+        break;
+      }
+      case "RunComplete":
+        break;
+      case "DiscoveryRequest":
+        wantsDiscovery = true;
+        break;
+      default: {
+        // An op this server does not implement fails the step visibly instead of hanging the run.
+        await recordStepFailure(c, {
+          ...op,
+          error: { name: "UnsupportedOperation", message: `Stepwise does not support the ${op.op} step operation yet` },
+        });
+        pending.delete(op.id);
+        resolvedSomething = true;
+      }
+    }
+  }
+
+  if (complete) {
+    await saveRunState(u, run, { pendingSteps: [...pending] });
+    await finishRun(u, run, { status: "Completed", output: complete.data ?? null });
+    await completeItem(u.tx, c.item, c.owner);
+    return;
+  }
+
+  // A planned-step call answers for that step only; anything else it answered is now resolved.
+  if (payload.stepId !== "step") pending.delete(payload.stepId);
+  const disableImmediate = parallel ? true : run.disableImmediate;
+  const coalesce = run.requestVersion >= 2;
+  let discover = wantsDiscovery || resolvedSomething;
+  if (discover && coalesce && pending.size > 0) discover = false;
+  await saveRunState(u, run, {
+    pendingSteps: [...pending],
+    disableImmediate: discover && coalesce && pending.size === 0 ? false : disableImmediate,
+  });
+  if (discover) await enqueueCall(u, run, { stepId: "step" });
+  await completeItem(u.tx, c.item, c.owner);
+}
+
+/** An op option as text (SDK options are strings or numbers). */
+function text(value: unknown): string {
+  return typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
+}
+
+function opStart(op: SdkOp, fallback: number): number {
+  const a = op.timing?.a;
+  return typeof a === "number" && a > 0 ? Math.round(a / 1e6) : fallback;
+}
+
+async function recordStepResult(c: ApplyContext, op: SdkOp, memo: { data: unknown }) {
+  const opts = op.opts ?? {};
+  await insertStep(c.u, {
+    runId: c.run.id,
+    hashedId: op.id,
+    name: op.userland?.id ?? op.name ?? null,
+    displayName: op.displayName ?? op.name ?? null,
+    op: typeof opts.type === "string" ? opts.type : "StepRun",
+    status: "Completed",
+    attempt: c.item.attempt,
+    input: opts.input,
+    output: op.data ?? null,
+    memo: { value: memo },
+    startedAt: opStart(op, c.startedAt),
+    endedAt: c.u.now,
+  });
+}
+
+async function recordStepFailure(c: ApplyContext, op: SdkOp) {
+  const error = op.error ?? { name: "Error", message: "step failed" };
+  await insertStep(c.u, {
+    runId: c.run.id,
+    hashedId: op.id,
+    name: op.userland?.id ?? op.name ?? null,
+    displayName: op.displayName ?? op.name ?? null,
+    op: "StepRun",
+    status: "Failed",
+    attempt: c.item.attempt,
+    error,
+    memo: { value: { error } },
+    startedAt: opStart(op, c.startedAt),
+    endedAt: c.u.now,
+  });
+}
+
+/** Starts the child run; false when the target does not exist (the step fails at once). */
+async function startInvoke(c: ApplyContext, op: SdkOp): Promise<boolean> {
+  const { u, run } = c;
+  const opts = op.opts ?? {};
+  const targetId = text(opts.function_id);
+  const payload = (opts.payload ?? {}) as { data?: Record<string, unknown>; v?: string };
+  const timeoutMs = opts.timeout !== undefined ? parseDuration(text(opts.timeout)) : null;
+  const expiresAt = timeoutMs !== null ? u.now + timeoutMs : null;
+  const correlationId = `${run.id}.${op.id}`;
+  const stepRowId = await insertStep(u, {
+    runId: run.id,
+    hashedId: op.id,
+    name: op.userland?.id ?? op.displayName ?? null,
+    displayName: op.displayName ?? null,
+    op: "InvokeFunction",
+    status: "Invoking",
+    input: { function_id: targetId, payload },
+    startedAt: u.now,
+    wakeAt: expiresAt,
+  });
+  if (!u.ctx.registry.get(targetId)) {
+    const error = { name: "Error", message: `step.invoke: function "${targetId}" is not registered with this server` };
+    await u.tx.run(`UPDATE steps SET status = 'Failed', memo = ?, is_memo = ?, error = ?, ended_at = ? WHERE id = ?`, [
+      JSON.stringify({ error }),
+      true,
+      JSON.stringify(error),
+      u.now,
+      stepRowId,
+    ]);
+    return false;
+  }
+  const pauseId = await createPause(u, {
+    runId: run.id,
+    kind: "invoke",
+    stepId: op.id,
+    stepRowId,
+    eventName: INTERNAL.finished,
+    matchKey: correlationId,
+    expiresAt,
+  });
+  if (expiresAt !== null)
+    await enqueueCall(
+      u,
+      run,
+      { stepId: "step", pauseTimeout: { pauseId, stepRowId, kind: "invoke" } },
+      expiresAt,
+      pauseTimeoutItemId(pauseId),
+    );
+  await recordEvents(u, [
+    {
+      name: INTERNAL.invoked,
+      data: {
+        ...(payload.data ?? {}),
+        _inngest: {
+          fn_id: targetId,
+          correlation_id: correlationId,
+          source_run_id: run.id,
+          source_step_id: op.id,
+          source_fn_id: run.functionId,
+          source_app_id: run.appId,
+          expire: expiresAt,
+        },
+      },
+      v: payload.v,
+    },
+  ]);
+  return true;
+}
+
+async function applyFunctionError(c: ApplyContext, answer: Extract<SdkAnswer, { kind: "error" }>) {
+  const { u, run, item } = c;
+  const attempts = maxAttempts(c.fn.config);
+  const final = answer.noRetry || item.attempt + 1 >= attempts;
+  await insertStep(u, {
+    runId: run.id,
+    hashedId: (item.payload as CallPayload).stepId,
+    name: null,
+    displayName: answer.status ? `HTTP ${answer.status}` : answer.error.name,
+    op: "Execution",
+    status: final ? "Failed" : "Errored",
+    attempt: item.attempt,
+    error: answer.error,
+    startedAt: c.startedAt,
+    endedAt: u.now,
+  });
+  if (final) {
+    await finishRun(u, run, { status: "Failed", error: answer.error });
+    await completeItem(u.tx, item, c.owner);
+    return;
+  }
+  const at = retryAfterTime(answer.retryAfter, u.now) ?? u.now + retryDelay(item.attempt, u.ctx.options.retryBaseMs);
+  await requeueItem(u.tx, item, c.owner, { availableAt: at, attempt: item.attempt + 1 });
+}

@@ -1,0 +1,77 @@
+import type { Sql } from "@/lib/db/sql";
+
+/**
+ * Keyed flow-control state (GCRA arrival times, idempotency keys, debounce and batch buffers)
+ * in the flow_keys table. `lockKey` creates the row if needed and, on PostgreSQL, locks it so
+ * two transactions deciding on the same key serialise.
+ */
+export interface FlowKeyRow {
+  key: string;
+  value: string | null;
+  tat: number | null;
+  expires_at: number | null;
+}
+
+export async function lockKey(tx: Sql, key: string): Promise<FlowKeyRow> {
+  await tx.run(`INSERT INTO flow_keys (key) VALUES (?) ON CONFLICT (key) DO NOTHING`, [key]);
+  const lock = tx.dialect === "postgres" ? " FOR UPDATE" : "";
+  const row = await tx.get<FlowKeyRow>(`SELECT key, value, tat, expires_at FROM flow_keys WHERE key = ?${lock}`, [key]);
+  return row ?? { key, value: null, tat: null, expires_at: null };
+}
+
+export async function writeKey(
+  tx: Sql,
+  key: string,
+  change: { value?: string | null; tat?: number | null; expiresAt?: number | null },
+): Promise<void> {
+  await tx.run(`UPDATE flow_keys SET value = ?, tat = ?, expires_at = ? WHERE key = ?`, [
+    change.value ?? null,
+    change.tat ?? null,
+    change.expiresAt ?? null,
+    key,
+  ]);
+}
+
+export async function deleteKey(tx: Sql, key: string): Promise<void> {
+  await tx.run(`DELETE FROM flow_keys WHERE key = ?`, [key]);
+}
+
+/** Drops expired keys (old idempotency keys and GCRA states). */
+export async function purgeExpiredKeys(sql: Sql, now: number): Promise<number> {
+  return sql.run(`DELETE FROM flow_keys WHERE expires_at IS NOT NULL AND expires_at < ?`, [now]);
+}
+
+/**
+ * GCRA over a stored theoretical arrival time. `throttle` (lossless) answers when the run may
+ * start: `limit + burst` start at once, then one per period/limit. `rateLimit` (lossy) answers
+ * whether it may start at all: at most `limit` in any period.
+ */
+export async function throttleStart(
+  tx: Sql,
+  key: string,
+  now: number,
+  rule: { limit: number; periodMs: number; burst: number },
+): Promise<number> {
+  const interval = rule.periodMs / rule.limit;
+  const tolerance = (rule.limit + rule.burst - 1) * interval;
+  const row = await lockKey(tx, key);
+  const tat = Math.max(Number(row.tat ?? 0), now);
+  const start = Math.max(now, Math.ceil(tat - tolerance));
+  await writeKey(tx, key, { tat: tat + interval, expiresAt: Math.ceil(tat + interval + rule.periodMs) });
+  return start;
+}
+
+export async function rateLimitAllows(
+  tx: Sql,
+  key: string,
+  now: number,
+  rule: { limit: number; periodMs: number },
+): Promise<boolean> {
+  const interval = rule.periodMs / rule.limit;
+  const tolerance = rule.periodMs - interval;
+  const row = await lockKey(tx, key);
+  const tat = Math.max(Number(row.tat ?? 0), now);
+  if (tat - now > tolerance) return false;
+  await writeKey(tx, key, { tat: tat + interval, expiresAt: Math.ceil(tat + interval) });
+  return true;
+}

@@ -1,0 +1,77 @@
+import { createHash } from "node:crypto";
+
+import type { Unit } from "@/lib/execution/context";
+import type { StoredEvent } from "@/lib/events/event-schema";
+import { enqueue } from "@/lib/queue/queue";
+import { systemPartition, type PartitionSpec, type SlotSpec } from "@/lib/queue/types";
+import type { RegisteredFunction } from "@/lib/registry/registry";
+import { celEvent, compileExpression, evaluateValue } from "@/lib/routing/expressions";
+import { parseDuration } from "@/lib/time/duration";
+
+export const shortHash = (value: string) => createHash("sha1").update(value).digest("hex").slice(0, 16);
+
+/** Evaluates a key expression on the trigger event; a failed evaluation is its own key. */
+export function evaluateKey(expression: string, event: StoredEvent | undefined): string {
+  const value = event ? evaluateValue(compileExpression(expression), { event: celEvent(event) }) : undefined;
+  return value === undefined ? "<error>" : typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * The virtual queue a run's steps go through. Without a keyed concurrency limit it is one queue
+ * per function; with one, one queue per key value, so a user flooding events waits in their own
+ * queue while others keep starting. Each limit becomes a slot: `fn` scope per function,
+ * `env`/`account` scope shared by every function using the same key expression.
+ */
+export function runPartition(fn: RegisteredFunction, event: StoredEvent | undefined): PartitionSpec {
+  const slots: SlotSpec[] = [];
+  const keyParts: string[] = [];
+  for (const limit of fn.config.concurrency ?? []) {
+    const scope = limit.scope ?? "fn";
+    const keyValue = limit.key ? shortHash(evaluateKey(limit.key, event)) : null;
+    if (keyValue) keyParts.push(keyValue);
+    const base = scope === "fn" ? `fn:${fn.id}` : `${scope}:${shortHash(limit.key ?? "")}`;
+    slots.push({ key: keyValue ? `c:${base}:${keyValue}` : `c:${base}`, limit: limit.limit });
+  }
+  return {
+    id: keyParts.length ? `fn:${fn.id}:${keyParts.join(":")}` : `fn:${fn.id}`,
+    functionId: fn.id,
+    slots: slots.slice(0, 2),
+  };
+}
+
+/** `timeouts.start` / `timeouts.finish`: timers that cancel a run which did not start or finish in time. */
+export async function startTimeouts(u: Unit, fn: RegisteredFunction, runId: string): Promise<void> {
+  const start = fn.config.timeouts?.start;
+  if (start === undefined) return;
+  const ms = parseDuration(start);
+  if (ms === null) return;
+  await enqueue(u.tx, [
+    {
+      id: `timeout:start:${runId}`,
+      kind: "timeout",
+      runId,
+      functionId: fn.id,
+      payload: { type: "start", limit: String(start) },
+      availableAt: u.now + ms,
+      partition: systemPartition(fn.id),
+    },
+  ]);
+}
+
+export async function finishTimeout(u: Unit, fn: RegisteredFunction, runId: string): Promise<void> {
+  const finish = fn.config.timeouts?.finish;
+  if (finish === undefined) return;
+  const ms = parseDuration(finish);
+  if (ms === null) return;
+  await enqueue(u.tx, [
+    {
+      id: `timeout:finish:${runId}`,
+      kind: "timeout",
+      runId,
+      functionId: fn.id,
+      payload: { type: "finish", limit: String(finish) },
+      availableAt: u.now + ms,
+      partition: systemPartition(fn.id),
+    },
+  ]);
+}

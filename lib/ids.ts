@@ -1,0 +1,50 @@
+import { randomBytes } from "node:crypto";
+
+import { monotonicFactory } from "ulid";
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** Time-sortable ids for events, runs, steps and queue items. */
+export const newId: (seedTime?: number) => string = monotonicFactory();
+
+function encodeTime(ms: number): string {
+  let out = "";
+  let value = ms;
+  for (let i = 0; i < 10; i++) {
+    out = CROCKFORD[value % 32] + out;
+    value = Math.floor(value / 32);
+  }
+  return out;
+}
+
+function encodeEntropy(bytes: Uint8Array): string {
+  // 80 bits → 16 base32 characters, most significant first.
+  let bits = 0n;
+  for (const b of bytes) bits = (bits << 8n) | BigInt(b);
+  let out = "";
+  for (let i = 0; i < 16; i++) {
+    out = CROCKFORD[Number(bits & 31n)] + out;
+    bits >>= 5n;
+  }
+  return out;
+}
+
+/**
+ * An event id derived from the SDK's `X-Inngest-Event-Id-Seed` ("<unix-ms>,<base64 of 10 bytes>"),
+ * so a retried send of the same events yields the same ids (and is stored once). The 1-based
+ * index of the event in the request is added to the last four entropy bytes, as Inngest does.
+ */
+export function seededEventId(seed: string, index: number): string | null {
+  const [msText, entropyText] = seed.split(",");
+  const ms = Number(msText);
+  if (!Number.isSafeInteger(ms) || ms < 0 || !entropyText) return null;
+  const entropy = Buffer.from(entropyText, "base64");
+  if (entropy.length !== 10) return null;
+  const tail = (entropy.readUInt32BE(6) + index + 1) >>> 0;
+  entropy.writeUInt32BE(tail, 6);
+  return encodeTime(ms) + encodeEntropy(entropy);
+}
+
+export function randomToken(bytes = 16): string {
+  return randomBytes(bytes).toString("hex");
+}

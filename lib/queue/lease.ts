@@ -1,0 +1,162 @@
+import type { Sql } from "@/lib/db/sql";
+
+import { postgresLease } from "./lease.postgres";
+import { sqliteLease } from "./lease.sqlite";
+import type { ItemKind, LeasedItem } from "./types";
+
+/**
+ * Leasing: one transaction that picks due partitions oldest-first, checks their concurrency
+ * slots, claims up to the allowed number of items from each, and parks partitions whose slots
+ * are full (they are woken when a slot frees). Fairness comes from walking partitions, not
+ * items: a partition with 10,000 waiting items gets the same turn as one with a single item.
+ * Every step is an index lookup, so the cost does not grow with waiting items or keys.
+ *
+ * The statements that differ by dialect (row locking, batching) live in lease.sqlite.ts and
+ * lease.postgres.ts; SQLite transactions are BEGIN IMMEDIATE (one writer), PostgreSQL ones lock
+ * partitions with FOR UPDATE SKIP LOCKED and slots with FOR UPDATE, so two processes never
+ * claim the same item or overfill a slot.
+ */
+export interface PartitionRow {
+  id: string;
+  slot1_key: string | null;
+  slot1_limit: number | null;
+  slot2_key: string | null;
+  slot2_limit: number | null;
+}
+
+export interface ClaimedRow {
+  id: string;
+  partition_id: string;
+  kind: string;
+  run_id: string | null;
+  function_id: string | null;
+  payload: string;
+  attempt: number;
+  available_at: number;
+}
+
+export interface PartitionUpdate {
+  id: string;
+  blockedOn: string | null;
+}
+
+export interface LeaseDialect {
+  duePartitions(tx: Sql, now: number, limit: number): Promise<PartitionRow[]>;
+  readSlots(tx: Sql, keys: string[]): Promise<Map<string, number>>;
+  claim(
+    tx: Sql,
+    claims: { partitionId: string; count: number }[],
+    lease: { now: number; owner: string; until: number },
+  ): Promise<ClaimedRow[]>;
+  /** recomputes next_at from the remaining ready items and sets blocked/blocked_on */
+  updatePartitions(tx: Sql, updates: PartitionUpdate[]): Promise<void>;
+  addToSlots(tx: Sql, deltas: Map<string, number>): Promise<void>;
+}
+
+export interface LeaseRequest {
+  now: number;
+  owner: string;
+  leaseMs: number;
+  max: number;
+}
+
+export function leaseDialect(sql: Sql): LeaseDialect {
+  return sql.dialect === "postgres" ? postgresLease : sqliteLease;
+}
+
+export async function leaseItems(sql: Sql, request: LeaseRequest): Promise<LeasedItem[]> {
+  if (request.max <= 0) return [];
+  const dialect = leaseDialect(sql);
+  return sql.tx(async (tx) => {
+    const partitions = await dialect.duePartitions(tx, request.now, request.max);
+    if (partitions.length === 0) return [];
+    const slotKeys = new Set<string>();
+    for (const p of partitions) {
+      if (p.slot1_key) slotKeys.add(p.slot1_key);
+      if (p.slot2_key) slotKeys.add(p.slot2_key);
+    }
+    const inFlight = slotKeys.size ? await dialect.readSlots(tx, [...slotKeys]) : new Map<string, number>();
+
+    const perPartition = Math.max(1, Math.ceil(request.max / partitions.length));
+    let budget = request.max;
+    const claims: { partitionId: string; count: number }[] = [];
+    const slotsOf = new Map<string, { key: string; limit: number }[]>();
+    const updates: PartitionUpdate[] = [];
+    for (const p of partitions) {
+      const slots = partitionSlots(p);
+      slotsOf.set(p.id, slots);
+      if (budget === 0) {
+        updates.push({ id: p.id, blockedOn: null });
+        continue;
+      }
+      const { capacity, fullKey } = slotCapacity(slots, inFlight);
+      if (capacity <= 0) {
+        updates.push({ id: p.id, blockedOn: fullKey });
+        continue;
+      }
+      const count = Math.min(capacity, perPartition, budget);
+      claims.push({ partitionId: p.id, count });
+      budget -= count;
+      // Reserve now so a second partition sharing a slot in this same lease sees it taken.
+      for (const s of slots) inFlight.set(s.key, (inFlight.get(s.key) ?? 0) + count);
+    }
+
+    const until = request.now + request.leaseMs;
+    const rows = claims.length ? await dialect.claim(tx, claims, { now: request.now, owner: request.owner, until }) : [];
+
+    // Give back reservations that found fewer items than reserved, then record the real counts.
+    const claimedPer = new Map<string, number>();
+    for (const r of rows) claimedPer.set(r.partition_id, (claimedPer.get(r.partition_id) ?? 0) + 1);
+    const deltas = new Map<string, number>();
+    for (const c of claims) {
+      const got = claimedPer.get(c.partitionId) ?? 0;
+      const slots = slotsOf.get(c.partitionId) ?? [];
+      for (const s of slots) {
+        inFlight.set(s.key, (inFlight.get(s.key) ?? 0) - (c.count - got));
+        if (got > 0) deltas.set(s.key, (deltas.get(s.key) ?? 0) + got);
+      }
+    }
+    for (const c of claims) {
+      const { capacity, fullKey } = slotCapacity(slotsOf.get(c.partitionId) ?? [], inFlight);
+      updates.push({ id: c.partitionId, blockedOn: capacity <= 0 ? fullKey : null });
+    }
+    if (deltas.size) await dialect.addToSlots(tx, deltas);
+    await dialect.updatePartitions(tx, updates);
+
+    return rows.map((r) => ({
+      id: r.id,
+      partitionId: r.partition_id,
+      kind: r.kind as ItemKind,
+      runId: r.run_id,
+      functionId: r.function_id,
+      payload: JSON.parse(r.payload) as unknown,
+      attempt: Number(r.attempt),
+      availableAt: Number(r.available_at),
+      leasedAt: request.now,
+      slotKeys: (slotsOf.get(r.partition_id) ?? []).map((s) => s.key),
+    }));
+  });
+}
+
+function partitionSlots(p: PartitionRow): { key: string; limit: number }[] {
+  const out: { key: string; limit: number }[] = [];
+  if (p.slot1_key && p.slot1_limit !== null) out.push({ key: p.slot1_key, limit: Number(p.slot1_limit) });
+  if (p.slot2_key && p.slot2_limit !== null) out.push({ key: p.slot2_key, limit: Number(p.slot2_limit) });
+  return out;
+}
+
+function slotCapacity(
+  slots: { key: string; limit: number }[],
+  inFlight: Map<string, number>,
+): { capacity: number; fullKey: string | null } {
+  let capacity = Number.POSITIVE_INFINITY;
+  let fullKey: string | null = null;
+  for (const s of slots) {
+    const free = s.limit - (inFlight.get(s.key) ?? 0);
+    if (free < capacity) {
+      capacity = free;
+      fullKey = s.key;
+    }
+  }
+  return { capacity, fullKey: capacity <= 0 ? fullKey : null };
+}

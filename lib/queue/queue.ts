@@ -1,0 +1,161 @@
+import { chunk, valuesList, type Sql } from "@/lib/db/sql";
+
+import type { LeasedItem, NewItem, PartitionSpec } from "./types";
+
+/**
+ * Durable queue operations. Every function takes the caller's transaction, so enqueueing work
+ * commits together with the state change that caused it (a crash in between loses nothing and
+ * duplicates nothing).
+ */
+
+const ITEM_COLUMNS = 10;
+
+export interface EnqueueOptions {
+  /** for re-schedulable timers (debounce): a waiting item with the same id moves to the new time */
+  replace?: boolean;
+}
+
+export async function enqueue(tx: Sql, items: readonly NewItem[], options: EnqueueOptions = {}): Promise<void> {
+  if (items.length === 0) return;
+  const now = Date.now();
+  const conflict = options.replace
+    ? `ON CONFLICT (id) DO UPDATE SET available_at = excluded.available_at, payload = excluded.payload WHERE queue_items.state = 0`
+    : `ON CONFLICT (id) DO NOTHING`;
+  for (const part of chunk(items, 200)) {
+    const params: unknown[] = [];
+    for (const item of part)
+      params.push(
+        item.id,
+        item.partition.id,
+        item.kind,
+        item.runId ?? null,
+        item.functionId ?? null,
+        JSON.stringify(item.payload ?? {}),
+        0,
+        item.availableAt,
+        item.attempt ?? 0,
+        now,
+      );
+    await tx.run(
+      `INSERT INTO queue_items (id, partition_id, kind, run_id, function_id, payload, state, available_at, attempt, created_at)
+       VALUES ${valuesList(part.length, ITEM_COLUMNS)} ${conflict}`,
+      params,
+    );
+  }
+  const earliest = new Map<string, { spec: PartitionSpec; at: number }>();
+  for (const item of items) {
+    const seen = earliest.get(item.partition.id);
+    if (!seen || item.availableAt < seen.at) earliest.set(item.partition.id, { spec: item.partition, at: item.availableAt });
+  }
+  for (const { spec, at } of earliest.values()) await touchPartition(tx, spec, at);
+}
+
+/** Creates the partition or moves its next_at earlier; refreshes its concurrency slots. */
+export async function touchPartition(tx: Sql, spec: PartitionSpec, at: number): Promise<void> {
+  const [s1, s2] = spec.slots;
+  await tx.run(
+    `INSERT INTO queue_partitions (id, function_id, next_at, blocked, slot1_key, slot1_limit, slot2_key, slot2_limit)
+     VALUES (?, ?, ?, false, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET
+       next_at = CASE WHEN queue_partitions.next_at IS NULL OR excluded.next_at < queue_partitions.next_at
+                      THEN excluded.next_at ELSE queue_partitions.next_at END,
+       slot1_key = excluded.slot1_key, slot1_limit = excluded.slot1_limit,
+       slot2_key = excluded.slot2_key, slot2_limit = excluded.slot2_limit`,
+    [spec.id, spec.functionId, at, s1?.key ?? null, s1?.limit ?? null, s2?.key ?? null, s2?.limit ?? null],
+  );
+}
+
+/** Removes a finished item. False when this process no longer holds its lease. */
+export async function completeItem(tx: Sql, item: LeasedItem, owner: string): Promise<boolean> {
+  const removed = await tx.run(`DELETE FROM queue_items WHERE id = ? AND lease_owner = ? AND state = 1`, [item.id, owner]);
+  if (removed === 0) return false;
+  await releaseSlots(tx, item.slotKeys);
+  return true;
+}
+
+/** Puts a leased item back to run again at `availableAt` (a retry, or a deferred start). */
+export async function requeueItem(
+  tx: Sql,
+  item: LeasedItem,
+  owner: string,
+  change: { availableAt: number; attempt?: number; payload?: unknown },
+): Promise<boolean> {
+  const updated = await tx.run(
+    `UPDATE queue_items SET state = 0, lease_owner = NULL, leased_at = NULL, leased_until = NULL,
+            available_at = ?, attempt = ?, payload = ?
+     WHERE id = ? AND lease_owner = ? AND state = 1`,
+    [change.availableAt, change.attempt ?? item.attempt, JSON.stringify(change.payload ?? item.payload ?? {}), item.id, owner],
+  );
+  if (updated === 0) return false;
+  await releaseSlots(tx, item.slotKeys);
+  await moveNextAtEarlier(tx, item.partitionId, change.availableAt);
+  return true;
+}
+
+async function moveNextAtEarlier(tx: Sql, partitionId: string, at: number): Promise<void> {
+  await tx.run(`UPDATE queue_partitions SET next_at = ? WHERE id = ? AND (next_at IS NULL OR next_at > ?)`, [
+    at,
+    partitionId,
+    at,
+  ]);
+}
+
+export async function releaseSlots(tx: Sql, keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    await tx.run(`UPDATE concurrency_slots SET in_flight = in_flight - 1 WHERE key = ? AND in_flight > 0`, [key]);
+    await tx.run(`UPDATE queue_partitions SET blocked = false, blocked_on = NULL WHERE blocked_on = ?`, [key]);
+  }
+}
+
+/** Deletes waiting (not leased) items, e.g. of a cancelled run. Leased ones finish and find the run over. */
+export async function deleteWaitingItems(tx: Sql, where: { runId?: string; id?: string }): Promise<number> {
+  if (where.id) return tx.run(`DELETE FROM queue_items WHERE id = ? AND state = 0`, [where.id]);
+  if (where.runId) return tx.run(`DELETE FROM queue_items WHERE run_id = ? AND state = 0`, [where.runId]);
+  return 0;
+}
+
+/** Keeps this process's leases alive while their calls are in flight. */
+export async function extendLeases(sql: Sql, owner: string, until: number): Promise<number> {
+  return sql.run(`UPDATE queue_items SET leased_until = ? WHERE lease_owner = ? AND state = 1`, [until, owner]);
+}
+
+/**
+ * Returns items whose lease expired (their process died or stalled) to the queue. Their slots
+ * are released and their partitions made due again, so the work is picked up by any process.
+ */
+export async function reclaimExpired(sql: Sql, now: number, limit = 500): Promise<number> {
+  return sql.tx(async (tx) => {
+    const rows = await tx.all<{ id: string; partition_id: string; slot1_key: string | null; slot2_key: string | null }>(
+      `SELECT qi.id, qi.partition_id, p.slot1_key, p.slot2_key
+       FROM queue_items qi JOIN queue_partitions p ON p.id = qi.partition_id
+       WHERE qi.state = 1 AND qi.leased_until < ? LIMIT ${limit}`,
+      [now],
+    );
+    for (const row of rows) {
+      const changed = await tx.run(
+        `UPDATE queue_items SET state = 0, lease_owner = NULL, leased_at = NULL, leased_until = NULL
+         WHERE id = ? AND state = 1 AND leased_until < ?`,
+        [row.id, now],
+      );
+      if (changed === 0) continue;
+      await releaseSlots(
+        tx,
+        [row.slot1_key, row.slot2_key].filter((k): k is string => !!k),
+      );
+      await moveNextAtEarlier(tx, row.partition_id, now);
+    }
+    return rows.length;
+  });
+}
+
+/** Items waiting (ready now or later) and leased, for /metrics and the dashboard. */
+export async function queueDepth(sql: Sql): Promise<{ waiting: number; leased: number }> {
+  const rows = await sql.all<{ state: number; n: number }>(`SELECT state, count(*) AS n FROM queue_items GROUP BY state`);
+  let waiting = 0;
+  let leased = 0;
+  for (const r of rows) {
+    if (Number(r.state) === 1) leased = Number(r.n);
+    else waiting = Number(r.n);
+  }
+  return { waiting, leased };
+}

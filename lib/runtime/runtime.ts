@@ -1,0 +1,120 @@
+import path from "node:path";
+
+import type { ServerOptions } from "@/lib/config/options";
+import { migrate } from "@/lib/db/migrate";
+import { PostgresSql } from "@/lib/db/postgres";
+import { createPrisma, type PrismaDb } from "@/lib/db/prisma";
+import { isPostgresUrl, type Dialect, type Sql } from "@/lib/db/sql";
+import { SqliteSql } from "@/lib/db/sqlite";
+import type { EngineContext } from "@/lib/execution/context";
+import { Engine } from "@/lib/execution/engine";
+import { closeHttpClient } from "@/lib/execution/http-client";
+import { logger } from "@/lib/logger";
+import { Metrics } from "@/lib/metrics/metrics";
+import { Bus } from "@/lib/realtime/bus";
+import { FunctionRegistry, readRegistryVersion } from "@/lib/registry/registry";
+import { syncCronSchedules } from "@/lib/schedule/cron";
+
+import { setRuntime } from "./globals";
+
+/**
+ * The process's composition root for the domain: database (hot-path driver + Prisma), bus,
+ * registry and engine, started in order and stopped in reverse. server.ts adds HTTP on top.
+ */
+export interface Runtime {
+  readonly options: ServerOptions;
+  readonly dialect: Dialect;
+  readonly sql: Sql;
+  readonly prisma: PrismaDb;
+  readonly bus: Bus;
+  readonly registry: FunctionRegistry;
+  readonly engine: Engine;
+  readonly ctx: EngineContext;
+  readonly metrics: Metrics;
+  readonly startedAt: number;
+  /** set by the HTTP layer once listening */
+  publicUrl: string;
+  /** reloads functions from the database and re-syncs cron schedules */
+  reloadRegistry(reason: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface RuntimeInit {
+  /** the package root (where prisma/ lives) */
+  rootDir: string;
+}
+
+export async function startRuntime(options: ServerOptions, init: RuntimeInit): Promise<Runtime> {
+  logger.level = options.logLevel;
+  const dialect: Dialect = isPostgresUrl(options.db) ? "postgres" : "sqlite";
+  const file = dialect === "sqlite" ? path.resolve(options.db.replace(/^file:/, "")) : "";
+  const sql: Sql = dialect === "postgres" ? new PostgresSql(options.db, 20) : SqliteSql.open(file);
+  const migrations = path.join(init.rootDir, "prisma", dialect, "migrations");
+  const { applied } = await migrate(sql, migrations);
+  if (applied.length) logger.info({ applied }, "database migrated");
+
+  const prisma = createPrisma(dialect, dialect === "postgres" ? options.db : file);
+  if (dialect === "sqlite") {
+    // Prisma's own connection gets the same settings as ours.
+    await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
+    await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+  }
+
+  const bus = new Bus();
+  const registry = new FunctionRegistry();
+  await registry.load(sql);
+
+  const runtime: Runtime = {
+    options,
+    dialect,
+    sql,
+    prisma,
+    bus,
+    registry,
+    metrics: new Metrics(bus),
+    engine: undefined as unknown as Engine,
+    ctx: undefined as unknown as EngineContext,
+    startedAt: Date.now(),
+    publicUrl: `http://127.0.0.1:${options.port}`,
+    async reloadRegistry(reason: string) {
+      await registry.load(sql);
+      await syncCronSchedules(sql, registry);
+      logger.debug({ reason, version: registry.version }, "registry reloaded");
+    },
+    async stop() {
+      clearInterval(poll);
+      unsubscribe();
+      await engine.stop();
+      await closeHttpClient();
+      await prisma.$disconnect();
+      await sql.close();
+      setRuntime(undefined);
+    },
+  };
+  const ctx: EngineContext = {
+    sql,
+    registry,
+    bus,
+    options,
+    publicUrl: () => runtime.publicUrl,
+    observeCall: (kind, seconds) => runtime.metrics.callLatency.observe({ kind }, seconds),
+  };
+  const engine = new Engine(ctx, { workers: options.workers, tick: options.tick });
+  Object.assign(runtime, { engine, ctx });
+
+  const unsubscribe = bus.subscribe("registry.changed", ({ reason }) => {
+    void runtime.reloadRegistry(reason).catch((error: unknown) => logger.error({ err: error }, "registry reload failed"));
+  });
+  // Other processes change the registry too; their version bump is noticed within a second.
+  const poll = setInterval(() => {
+    void readRegistryVersion(sql)
+      .then((version) => (version !== registry.version ? runtime.reloadRegistry("another process changed it") : undefined))
+      .catch(() => undefined);
+  }, 1000);
+  poll.unref();
+
+  await syncCronSchedules(sql, registry);
+  await engine.start();
+  setRuntime(runtime);
+  return runtime;
+}

@@ -1,0 +1,75 @@
+import type { Sql } from "@/lib/db/sql";
+import type { Unit } from "@/lib/execution/context";
+import { INTERNAL } from "@/lib/events/event-schema";
+import { recordEvents } from "@/lib/events/ingest";
+import { createRunWithStartRules } from "@/lib/flow/schedule-run";
+import { shortHash } from "@/lib/flow/run-start";
+import { enqueue } from "@/lib/queue/queue";
+import { systemPartition, type NewItem } from "@/lib/queue/types";
+import { cronFor, isEventTrigger } from "@/lib/registry/function-config";
+import type { FunctionRegistry, RegisteredFunction } from "@/lib/registry/registry";
+
+/**
+ * Cron triggers. Each (function, cron) has exactly one waiting queue item for its next slot,
+ * with a deterministic id; firing it creates the run (with `dedupe_key` = the slot, unique) and
+ * the next slot's item in one unit. A restart, a second process or a re-sync therefore never
+ * yields two runs for one slot.
+ */
+const itemPrefix = (fnId: string, cron: string) => `cron:${fnId}:${shortHash(cron)}:`;
+
+export function nextSlot(cron: string, after: number): number | null {
+  const job = cronFor(cron);
+  const next = job.nextRun(new Date(after));
+  job.stop();
+  return next ? next.getTime() : null;
+}
+
+function slotItem(fn: RegisteredFunction, cron: string, slot: number): NewItem {
+  return {
+    id: `${itemPrefix(fn.id, cron)}${slot}`,
+    kind: "cron",
+    functionId: fn.id,
+    payload: { functionId: fn.id, cron, slot },
+    availableAt: slot,
+    partition: systemPartition(fn.id),
+  };
+}
+
+function cronsOf(fn: RegisteredFunction): string[] {
+  return fn.paused ? [] : fn.triggers.flatMap((t) => (isEventTrigger(t) ? [] : [t.cron]));
+}
+
+/** Makes the waiting cron items match the registry: one per current cron, none for removed ones. */
+export async function syncCronSchedules(sql: Sql, registry: FunctionRegistry, now = Date.now()): Promise<void> {
+  await sql.tx(async (tx) => {
+    const wanted = new Map<string, NewItem>();
+    for (const fn of registry.all)
+      for (const cron of cronsOf(fn)) {
+        const slot = nextSlot(cron, now);
+        if (slot !== null) wanted.set(itemPrefix(fn.id, cron), slotItem(fn, cron, slot));
+      }
+    const existing = await tx.all<{ id: string }>(`SELECT id FROM queue_items WHERE kind = 'cron' AND state = 0`);
+    for (const { id } of existing) {
+      const prefix = id.slice(0, id.lastIndexOf(":") + 1);
+      if (wanted.has(prefix)) wanted.delete(prefix);
+      else await tx.run(`DELETE FROM queue_items WHERE id = ? AND state = 0`, [id]);
+    }
+    // A slot already leased (firing right now) also counts as scheduled.
+    const leased = await tx.all<{ id: string }>(`SELECT id FROM queue_items WHERE kind = 'cron' AND state = 1`);
+    for (const { id } of leased) wanted.delete(id.slice(0, id.lastIndexOf(":") + 1));
+    await enqueue(tx, [...wanted.values()]);
+  });
+}
+
+export async function fireCronSlot(u: Unit, slot: { functionId: string; cron: string; slot: number }): Promise<void> {
+  const fn = u.ctx.registry.get(slot.functionId);
+  if (!fn || !cronsOf(fn).includes(slot.cron)) return;
+  const { stored } = await recordEvents(u, [{ name: INTERNAL.cron, data: { cron: slot.cron } }]);
+  await createRunWithStartRules(u, fn, stored, {
+    trigger: "cron",
+    cron: slot.cron,
+    dedupeKey: `${itemPrefix(fn.id, slot.cron)}${slot.slot}`,
+  });
+  const next = nextSlot(slot.cron, Math.max(u.now, slot.slot));
+  if (next !== null) await enqueue(u.tx, [slotItem(fn, slot.cron, next)]);
+}

@@ -1,0 +1,137 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import next from "next";
+import { WebSocketServer } from "ws";
+
+import { matchRoute } from "@/app/_server/route-table";
+import type { ServerOptions } from "@/lib/config/options";
+import { AppError } from "@/lib/errors";
+import { errorResponse, json } from "@/lib/http/responses";
+import { logger } from "@/lib/logger";
+import { RealtimeHub } from "@/lib/realtime/hub";
+import { startRuntime, type Runtime } from "@/lib/runtime/runtime";
+
+/**
+ * The process: options → runtime (database, engine) → one HTTP server that dispatches the hot
+ * API paths straight to their route handlers, hands everything else to Next, and upgrades only
+ * its own websocket path (other upgrades, e.g. Next's HMR socket, go to Next).
+ */
+export const REALTIME_PATH = "/api/v1/realtime";
+const MAX_BUFFERED_BODY = 16 * 1024 * 1024;
+
+export interface RunningServer {
+  url: string;
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+export function packageRoot(): string {
+  // dist/stepwise.js (built) or the repository root (tsx): both sit one level below or at the root.
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.basename(here) === "dist" || path.basename(here) === "bin" ? path.dirname(here) : here;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const rootDir = packageRoot();
+  const runtime = await startRuntime(options, { rootDir });
+
+  const nextApp = next({ dev: options.hotReload, dir: rootDir, quiet: !options.hotReload });
+  await nextApp.prepare();
+  const nextHandler = nextApp.getRequestHandler();
+  const nextUpgrade = nextApp.getUpgradeHandler();
+
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? "/";
+    const pathname = url.split("?")[0] ?? "/";
+    const route = matchRoute(pathname);
+    if (!route) {
+      void nextHandler(req, res);
+      return;
+    }
+    void dispatch(req, res, route).catch((error: unknown) => logger.error({ err: error }, "request failed"));
+  });
+  server.keepAliveTimeout = 65_000;
+
+  const wss = new WebSocketServer({ noServer: true });
+  const hub = new RealtimeHub(runtime.bus, wss);
+  server.on("upgrade", (req, socket, head) => {
+    if ((req.url ?? "").split("?")[0] === REALTIME_PATH) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    } else {
+      void nextUpgrade(req, socket, head);
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  runtime.publicUrl = `http://127.0.0.1:${port}`;
+  const shownHost = !options.host || options.host === "0.0.0.0" || options.host === "::" ? "localhost" : options.host;
+  const url = `http://${shownHost}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      hub.close();
+      wss.close();
+      server.closeIdleConnections();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await runtime.stop();
+      server.closeAllConnections();
+      await closed;
+      await nextApp.close().catch(() => undefined);
+    })());
+  return { url, runtime, close };
+}
+
+async function dispatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: NonNullable<ReturnType<typeof matchRoute>>,
+): Promise<void> {
+  const method = (req.method ?? "GET").toUpperCase() as "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  const handler = route.module[method === ("HEAD" as string) ? "GET" : method];
+  let response: Response;
+  if (!handler) {
+    response = json({ error: `${method} is not allowed here`, code: "method_not_allowed", status: 405 }, 405);
+  } else {
+    try {
+      const body = method === "GET" || method === "DELETE" ? undefined : new Uint8Array(await readBody(req));
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v === undefined) continue;
+        headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+      }
+      const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, { method, headers, body });
+      response = await handler(request, { params: Promise.resolve(route.params) });
+    } catch (error) {
+      response = errorResponse(error);
+    }
+  }
+  res.statusCode = response.status;
+  response.headers.forEach((value, key) => res.setHeader(key, value));
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BUFFERED_BODY) {
+        req.destroy();
+        reject(new AppError("payload_too_large", `the request body is larger than ${MAX_BUFFERED_BODY} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
