@@ -53,8 +53,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     const file = path.join(dir, `${name}.db`);
     return {
       url: file,
-      drop: async () => {
+      drop: () => {
         for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+        return Promise.resolve();
       },
     };
   }
