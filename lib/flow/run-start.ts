@@ -29,7 +29,9 @@ export function runPartition(fn: RegisteredFunction, event: StoredEvent | undefi
     const scope = limit.scope ?? "fn";
     const keyValue = limit.key ? shortHash(evaluateKey(limit.key, event)) : null;
     if (keyValue) keyParts.push(keyValue);
-    const base = scope === "fn" ? `fn:${fn.id}` : `${scope}:${shortHash(limit.key ?? "")}`;
+    // fn scope counts per function; env/account scope counts every function whose key
+    // evaluates to the same value (e.g. a shared third-party API).
+    const base = scope === "fn" ? `fn:${fn.id}` : scope;
     slots.push({ key: keyValue ? `c:${base}:${keyValue}` : `c:${base}`, limit: limit.limit });
   }
   return {
