@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Projects: `unit` (pure lib code, once), `sqlite` and `postgres` (the same server-level tests
- * against each dialect: tests/api, tests/sdk), and `ui` (Chromium, once, SQLite).
+ * against each dialect: tests/api, tests/sdk; `*.pg.test.ts` files are PostgreSQL-only), and
+ * `ui` (Chromium, once, SQLite).
  */
 const alias = { "@": path.resolve(import.meta.dirname) };
 const serverTests = ["tests/api/**/*.test.ts", "tests/sdk/**/*.test.ts"];
@@ -17,7 +18,10 @@ export default defineConfig({
     maxWorkers: 3,
     projects: [
       { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"], env: { STEPWISE_TEST_DIALECT: "sqlite" } } },
-      { extends: true, test: { name: "sqlite", include: serverTests, env: { STEPWISE_TEST_DIALECT: "sqlite" } } },
+      {
+        extends: true,
+        test: { name: "sqlite", include: serverTests, exclude: ["**/*.pg.test.ts"], env: { STEPWISE_TEST_DIALECT: "sqlite" } },
+      },
       { extends: true, test: { name: "postgres", include: serverTests, env: { STEPWISE_TEST_DIALECT: "postgres" } } },
       {
         extends: true,

@@ -37,8 +37,12 @@ export class Metrics {
   });
 
   constructor(bus: Bus) {
-    bus.subscribe("events.received", ({ ids }) => this.events.inc(ids.length));
-    bus.subscribe("run.changed", ({ status }) => this.runs.inc({ status }));
+    // Counters are per process (Prometheus sums instances), so other processes' messages are skipped.
+    bus.subscribeAll((m) => {
+      if (m.remote) return;
+      if (m.topic === "events.received") this.events.inc(m.payload.ids.length);
+      if (m.topic === "run.changed") this.runs.inc({ status: m.payload.status });
+    });
   }
 
   async render(sql: Sql): Promise<string> {

@@ -20,6 +20,9 @@ export interface BusTopics {
 export type BusTopic = keyof BusTopics;
 export type BusMessage = { [K in BusTopic]: { topic: K; payload: BusTopics[K] } }[BusTopic];
 
+/** A message as `subscribeAll` listeners see it: `remote` when another process published it. */
+export type BusEnvelope = BusMessage & { remote?: boolean };
+
 export class Bus {
   private readonly emitter = new EventEmitter();
 
@@ -32,6 +35,12 @@ export class Bus {
     this.emitter.emit("*", { topic, payload });
   }
 
+  /** Re-publishes a message another process published (see pg-bridge.ts). */
+  publishRemote(message: BusMessage): void {
+    this.emitter.emit(message.topic, message.payload);
+    this.emitter.emit("*", { ...message, remote: true });
+  }
+
   publishAll(messages: readonly BusMessage[]): void {
     for (const m of messages) this.publish(m.topic, m.payload);
   }
@@ -41,7 +50,7 @@ export class Bus {
     return () => this.emitter.off(topic, listener);
   }
 
-  subscribeAll(listener: (message: BusMessage) => void): () => void {
+  subscribeAll(listener: (message: BusEnvelope) => void): () => void {
     this.emitter.on("*", listener);
     return () => this.emitter.off("*", listener);
   }

@@ -12,6 +12,7 @@ import { closeHttpClient } from "@/lib/execution/http-client";
 import { logger } from "@/lib/logger";
 import { Metrics } from "@/lib/metrics/metrics";
 import { Bus } from "@/lib/realtime/bus";
+import { PostgresBusBridge } from "@/lib/realtime/pg-bridge";
 import { FunctionRegistry, readRegistryVersion } from "@/lib/registry/registry";
 import { syncCronSchedules } from "@/lib/schedule/cron";
 
@@ -85,6 +86,7 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
       clearInterval(poll);
       unsubscribe();
       await engine.stop();
+      await bridge?.stop();
       await closeHttpClient();
       await prisma.$disconnect();
       await sql.close();
@@ -112,6 +114,10 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
       .catch(() => undefined);
   }, 1000);
   poll.unref();
+
+  // Several processes on one PostgreSQL database see each other's run and event changes.
+  const bridge = sql instanceof PostgresSql ? new PostgresBusBridge(sql, bus) : null;
+  await bridge?.start();
 
   await syncCronSchedules(sql, registry);
   await engine.start();
