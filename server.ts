@@ -70,7 +70,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  runtime.publicUrl = `http://127.0.0.1:${port}`;
+  runtime.listening(port);
   const shownHost = !options.host || options.host === "0.0.0.0" || options.host === "::" ? "localhost" : options.host;
   const url = `http://${shownHost}:${port}`;
 

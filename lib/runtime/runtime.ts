@@ -13,6 +13,7 @@ import { logger } from "@/lib/logger";
 import { Metrics } from "@/lib/metrics/metrics";
 import { Bus } from "@/lib/realtime/bus";
 import { PostgresBusBridge } from "@/lib/realtime/pg-bridge";
+import { AppPoller } from "@/lib/registry/discovery";
 import { FunctionRegistry, readRegistryVersion } from "@/lib/registry/registry";
 import { syncCronSchedules } from "@/lib/schedule/cron";
 
@@ -35,6 +36,10 @@ export interface Runtime {
   readonly startedAt: number;
   /** set by the HTTP layer once listening */
   publicUrl: string;
+  /** syncs `-u` apps, polls known apps and discovers new ones (from `listening` on) */
+  apps: AppPoller | null;
+  /** the HTTP layer is listening on `port`: apps can now call back (out-of-band sync) */
+  listening(port: number): void;
   /** reloads functions from the database and re-syncs cron schedules */
   reloadRegistry(reason: string): Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +79,7 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
     registry,
     metrics: new Metrics(bus),
     engine: undefined as unknown as Engine,
+    apps: null,
     ctx: undefined as unknown as EngineContext,
     startedAt: Date.now(),
     publicUrl: `http://127.0.0.1:${options.port}`,
@@ -82,8 +88,14 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
       await syncCronSchedules(sql, registry);
       logger.debug({ reason, version: registry.version }, "registry reloaded");
     },
+    listening(port: number) {
+      runtime.publicUrl = `http://127.0.0.1:${port}`;
+      runtime.apps = new AppPoller(runtime, { ...options, ownPort: port });
+      runtime.apps.start();
+    },
     async stop() {
       clearInterval(poll);
+      await runtime.apps?.stop();
       unsubscribe();
       await engine.stop();
       await bridge?.stop();

@@ -30,6 +30,8 @@ export interface ServerSpec {
   /** reuse a database instead of creating one */
   database?: TestDatabase;
   port?: number;
+  /** dev mode: keep polling apps (the default here is --no-poll) */
+  poll?: boolean;
 }
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -48,7 +50,7 @@ export async function startServer(spec: ServerSpec = {}): Promise<TestServer> {
     "100",
     "--log-level",
     "warn",
-    ...(mode === "dev" ? ["--no-discovery", "--no-poll"] : []),
+    ...(mode === "dev" ? ["--no-discovery", ...(spec.poll ? [] : ["--no-poll"])] : []),
     ...(spec.args ?? []),
   ];
   const env: NodeJS.ProcessEnv = { NODE_ENV: "production" };
@@ -136,7 +138,9 @@ export async function waitFor<T>(
       last = error;
     }
     if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${label}${last instanceof Error ? `: ${last.message}` : ""}`);
+      throw new Error(
+        `timed out waiting for ${label}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ""}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
