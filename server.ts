@@ -160,7 +160,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     );
     req.on("error", reject);
     req.on("close", () => {
-      if (!req.complete) reject(new AppError("invalid_request", "the client closed the connection before sending the whole body"));
+      if (!req.complete)
+        reject(new AppError("invalid_request", "the client closed the connection before sending the whole body"));
     });
   });
 }

@@ -43,7 +43,10 @@ export const httpFunctionInputSchema = functionConfigSchema
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "id may use letters, digits, '.', '_', ':' and '-' (at most 128)")
       .optional(),
     url: z.url({ protocol: /^https?$/, error: "url must be an http(s) URL" }),
-    triggers: z.array(strictTriggerSchema, { error: "triggers must be an array" }).min(1, "at least one trigger is required").max(10),
+    triggers: z
+      .array(strictTriggerSchema, { error: "triggers must be an array" })
+      .min(1, "at least one trigger is required")
+      .max(10),
     timeout: timeoutInput.optional(),
   })
   .strict();
