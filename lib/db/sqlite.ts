@@ -15,6 +15,7 @@ export function openSqliteFile(file: string): Database.Database {
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 10000");
   db.pragma("foreign_keys = ON");
+  db.pragma("cache_size = -65536");
   return db;
 }
 
