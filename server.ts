@@ -20,7 +20,10 @@ import { startRuntime, type Runtime } from "@/lib/runtime/runtime";
  * its own websocket path (other upgrades, e.g. Next's HMR socket, go to Next).
  */
 export const REALTIME_PATH = "/api/v1/realtime";
+/** The most the dispatcher buffers (each route also enforces its own, smaller limit). */
 const MAX_BUFFERED_BODY = 16 * 1024 * 1024;
+/** How long shutdown waits for API requests in progress to be answered. */
+const DRAIN_MS = 10_000;
 
 export interface RunningServer {
   url: string;
@@ -43,6 +46,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const nextHandler = nextApp.getRequestHandler();
   const nextUpgrade = nextApp.getUpgradeHandler();
 
+  const bodyLimit = Math.max(MAX_BUFFERED_BODY, options.maxRequestBytes);
+  // API requests being handled: shutdown answers them before it closes the database.
+  const inFlight = new Set<Promise<void>>();
+  let closing: Promise<void> | null = null;
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
     const pathname = url.split("?")[0] ?? "/";
@@ -51,7 +58,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       void nextHandler(req, res);
       return;
     }
-    void dispatch(req, res, route).catch((error: unknown) => logger.error({ err: error }, "request failed"));
+    if (closing) res.setHeader("connection", "close");
+    const handled = dispatch(req, res, route, bodyLimit)
+      .catch((error: unknown) => logger.error({ err: error }, "request failed"))
+      .finally(() => inFlight.delete(handled));
+    inFlight.add(handled);
   });
   server.keepAliveTimeout = 65_000;
 
@@ -74,13 +85,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shownHost = !options.host || options.host === "0.0.0.0" || options.host === "::" ? "localhost" : options.host;
   const url = `http://${shownHost}:${port}`;
 
-  let closing: Promise<void> | null = null;
+  // Shutdown: stop accepting connections and leasing work; answer the requests in progress and
+  // let calls in flight finish (or hand them back to the queue); only then close the database.
   const close = () =>
     (closing ??= (async () => {
       hub.close();
       wss.close();
-      server.closeIdleConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const drained = Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref()),
+      ]);
+      await Promise.all([drained, runtime.engine.stop()]);
       await runtime.stop();
       server.closeAllConnections();
       await closed;
@@ -93,6 +110,7 @@ async function dispatch(
   req: IncomingMessage,
   res: ServerResponse,
   route: NonNullable<ReturnType<typeof matchRoute>>,
+  bodyLimit: number,
 ): Promise<void> {
   const method = (req.method ?? "GET").toUpperCase() as "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   const handler = route.module[method === ("HEAD" as string) ? "GET" : method];
@@ -101,7 +119,7 @@ async function dispatch(
     response = json({ error: `${method} is not allowed here`, code: "method_not_allowed", status: 405 }, 405);
   } else {
     try {
-      const body = method === "GET" || method === "DELETE" ? undefined : new Uint8Array(await readBody(req));
+      const body = method === "GET" || method === "DELETE" ? undefined : new Uint8Array(await readBody(req, bodyLimit));
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) {
         if (v === undefined) continue;
@@ -118,20 +136,32 @@ async function dispatch(
   res.end(Buffer.from(await response.arrayBuffer()));
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * Buffers a request body up to `limit`. A larger body is read to its end and dropped, so the
+ * client gets a 413 answer rather than a reset connection (beyond 4× the limit the connection
+ * is cut: nobody gets to stream endless data at us).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BUFFERED_BODY) {
+      if (size > 4 * limit) {
         req.destroy();
-        reject(new AppError("payload_too_large", `the request body is larger than ${MAX_BUFFERED_BODY} bytes`));
         return;
       }
-      chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () =>
+      size > limit
+        ? reject(new AppError("payload_too_large", `the request body is larger than the ${limit} bytes allowed`))
+        : resolve(Buffer.concat(chunks)),
+    );
     req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete)
+        reject(new AppError("invalid_request", "the client closed the connection before sending the whole body"));
+    });
   });
 }

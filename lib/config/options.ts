@@ -38,6 +38,11 @@ export const serverOptionsSchema = z
     tick: z.coerce.number().int().positive().default(150),
     /** retry backoff base in ms; unset = Inngest's schedule (15 s, 30 s, 1 min, …) */
     retryBaseMs: z.coerce.number().int().positive().optional(),
+    /**
+     * how long a leased queue item stays this process's without renewal: a crashed process's
+     * work is picked up again this long after its last renewal
+     */
+    leaseMs: z.coerce.number().int().min(500, "the lease must be at least 500 ms").default(30_000),
     /** Next dev mode (hot reload): contributors only */
     hotReload: bool.default(false),
     logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -80,6 +85,7 @@ const ENV_KEYS: Record<string, keyof ServerOptionsInput> = {
   STEPWISE_WORKERS: "workers",
   STEPWISE_TICK: "tick",
   STEPWISE_RETRY_BASE_MS: "retryBaseMs",
+  STEPWISE_LEASE_MS: "leaseMs",
   STEPWISE_LOG_LEVEL: "logLevel",
 };
 
@@ -90,8 +96,16 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<ServerOptionsInp
     const value = env[name];
     if (value !== undefined && value !== "") out[key] = value;
   }
-  if (env.STEPWISE_NO_DISCOVERY) out.discovery = !bool.parse(env.STEPWISE_NO_DISCOVERY);
-  if (env.STEPWISE_NO_POLL) out.poll = !bool.parse(env.STEPWISE_NO_POLL);
+  for (const [name, key] of [
+    ["STEPWISE_NO_DISCOVERY", "discovery"],
+    ["STEPWISE_NO_POLL", "poll"],
+  ] as const) {
+    const value = env[name];
+    if (!value) continue;
+    const parsed = bool.safeParse(value);
+    if (!parsed.success) throw new OptionsError(`invalid options:\n  ${name}: expected 1, 0, true, false, yes or no`);
+    out[key] = !parsed.data;
+  }
   return out;
 }
 

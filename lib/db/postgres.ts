@@ -65,6 +65,10 @@ class PgSession implements Sql {
     await this.conn.query(sql);
   }
 
+  ping(): Promise<void> {
+    return this.root.ping();
+  }
+
   tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     return this.inTransaction ? fn(this) : this.root.tx(fn);
   }
@@ -101,6 +105,19 @@ export class PostgresSql implements Sql {
 
   exec(sql: string): Promise<void> {
     return this.session.exec(sql);
+  }
+
+  /** A round trip on a pooled connection, bounded so a hung server answers "down", not nothing. */
+  async ping(timeoutMs = 3000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the database did not answer within ${timeoutMs}ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.pool.query("SELECT 1"), deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {

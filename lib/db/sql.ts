@@ -20,6 +20,8 @@ export interface Sql {
   /** Runs `fn` in one transaction; inside, `fn`'s argument is the transaction. Nested calls join it. */
   tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   readonly inTransaction: boolean;
+  /** Throws unless the database answers and is still the one opened (health checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 

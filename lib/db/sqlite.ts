@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 import Database from "better-sqlite3";
@@ -15,6 +15,7 @@ export function openSqliteFile(file: string): Database.Database {
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 10000");
   db.pragma("foreign_keys = ON");
+  db.pragma("cache_size = -65536");
   return db;
 }
 
@@ -29,10 +30,43 @@ export class SqliteSql implements Sql {
   private txTail: Promise<void> = Promise.resolve();
   private depth = 0;
 
-  constructor(readonly db: Database.Database) {}
+  /** the file and its inode at open: a deleted or replaced file is a dead database */
+  private readonly origin: { file: string; ino: number } | null;
+
+  constructor(
+    readonly db: Database.Database,
+    file?: string,
+  ) {
+    this.origin = file && file !== ":memory:" ? { file: path.resolve(file), ino: statSync(file).ino } : null;
+  }
 
   static open(file: string): SqliteSql {
-    return new SqliteSql(openSqliteFile(file));
+    return new SqliteSql(openSqliteFile(file), file);
+  }
+
+  /**
+   * SQLite keeps working on an open file that was deleted or replaced, silently writing where
+   * nobody will read again; so the check also asks whether the path still holds our file, and
+   * reads a real page instead of `SELECT 1` (which never touches the file).
+   */
+  ping(): Promise<void> {
+    if (this.origin) {
+      let ino: number | null = null;
+      try {
+        ino = statSync(this.origin.file).ino;
+      } catch {
+        // missing: reported below
+      }
+      if (ino !== this.origin.ino)
+        return Promise.reject(new Error(`the database file ${this.origin.file} was deleted or replaced`));
+    }
+    try {
+      this.db.prepare(`SELECT count(*) AS n FROM sqlite_schema`).get();
+      this.db.prepare(`SELECT value FROM meta LIMIT 1`).get();
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   get inTransaction(): boolean {

@@ -1,4 +1,4 @@
-import { chunk, placeholders, valuesList } from "@/lib/db/sql";
+import { chunk, valuesList } from "@/lib/db/sql";
 import { inUnit, type EngineContext, type Unit } from "@/lib/execution/context";
 import { newId, seededEventId } from "@/lib/ids";
 import { routeEvents } from "@/lib/routing/route-events";
@@ -43,31 +43,44 @@ export async function recordEvents(
     return newId(now);
   });
 
-  // Sender-given ids within the window: answer the original id instead of storing again.
+  // Sender-given ids: the first event with a key claims it for 24 h; a repeat (later in this
+  // request, or in another request while the claim lives) answers the claimant's id and is not
+  // stored. The claim is an upsert that keeps a live claim, so requests racing with the same id
+  // — other transactions, other processes — agree on one event: a second claimant waits for the
+  // first one's transaction and then reads its id.
   const fresh = new Array<boolean>(inputs.length).fill(true);
-  const withKey = inputs.map((e, i) => ({ key: e.id, i })).filter((x): x is { key: string; i: number } => !!x.key);
-  if (withKey.length) {
-    const known = new Map<string, string>();
-    for (const part of chunk([...new Set(withKey.map((x) => x.key))], 500)) {
+  const claimants = new Map<string, number>();
+  const repeats: { key: string; i: number }[] = [];
+  inputs.forEach((e, i) => {
+    if (e.id === undefined) return;
+    if (claimants.has(e.id)) repeats.push({ key: e.id, i });
+    else claimants.set(e.id, i);
+  });
+  if (claimants.size) {
+    const owner = new Map<string, string>();
+    for (const part of chunk([...claimants], 300)) {
+      const params: unknown[] = [];
+      for (const [key, i] of part) params.push(key, ids[i], now + EVENT_ID_WINDOW_MS);
       const rows = await tx.all<{ key: string; event_id: string }>(
-        `SELECT key, event_id FROM event_idempotency WHERE key IN (${placeholders(part.length)}) AND expires_at > ?`,
-        [...part, now],
+        `INSERT INTO event_idempotency (key, event_id, expires_at) VALUES ${valuesList(part.length, 3)}
+         ON CONFLICT (key) DO UPDATE SET
+           event_id = CASE WHEN event_idempotency.expires_at > ? THEN event_idempotency.event_id ELSE excluded.event_id END,
+           expires_at = CASE WHEN event_idempotency.expires_at > ? THEN event_idempotency.expires_at ELSE excluded.expires_at END
+         RETURNING key, event_id`,
+        [...params, now, now],
       );
-      for (const r of rows) known.set(r.key, r.event_id);
+      for (const r of rows) owner.set(r.key, r.event_id);
     }
-    for (const { key, i } of withKey) {
-      const original = known.get(key);
-      if (original) {
+    for (const [key, i] of claimants) {
+      const original = owner.get(key);
+      if (original && original !== ids[i]) {
         ids[i] = original;
         fresh[i] = false;
-      } else {
-        known.set(key, ids[i] as string);
-        await tx.run(
-          `INSERT INTO event_idempotency (key, event_id, expires_at) VALUES (?, ?, ?)
-           ON CONFLICT (key) DO UPDATE SET event_id = excluded.event_id, expires_at = excluded.expires_at`,
-          [key, ids[i], now + EVENT_ID_WINDOW_MS],
-        );
       }
+    }
+    for (const { key, i } of repeats) {
+      ids[i] = ids[claimants.get(key) as number] as string;
+      fresh[i] = false;
     }
   }
 

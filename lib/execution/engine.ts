@@ -67,7 +67,8 @@ export class Engine {
       }
     }
     this.every(this.leaseMs / 3, () => extendLeases(this.ctx.sql, this.owner, Date.now() + this.leaseMs));
-    this.every(2000, () => reclaimExpired(this.ctx.sql, Date.now()));
+    // Look for dead processes' leases a few times per lease length (at most every 2 s).
+    this.every(Math.min(2000, Math.max(100, this.leaseMs / 4)), () => reclaimExpired(this.ctx.sql, Date.now()));
     this.every(60_000, () => purgeExpiredKeys(this.ctx.sql, Date.now()));
     this.loopDone = this.loop();
   }

@@ -24,6 +24,11 @@ export function errorBody(error: AppError) {
 export function validationError(error: z.ZodError, prefix: readonly PropertyKey[] = []): AppError {
   const issue = error.issues[0];
   if (!issue) return new AppError("invalid_request", "invalid request");
+  if (issue.code === "unrecognized_keys") {
+    // Name the unknown field itself, so a typo points at the typo.
+    const field = fieldPath([...prefix, ...issue.path, issue.keys[0] ?? ""]);
+    return new AppError("invalid_field", `${field}: unknown field`, field);
+  }
   const field = fieldPath([...prefix, ...issue.path]);
   const message = field ? `${field}: ${issue.message}` : issue.message;
   return new AppError("invalid_field", message, field || undefined);

@@ -52,15 +52,18 @@ export const postgresLease: LeaseDialect = {
       .then((rows) => rows.sort((a, b) => a.available_at - b.available_at || (a.id < b.id ? -1 : 1)));
   },
 
-  async updatePartitions(tx: Sql, updates) {
+  async updatePartitions(tx: Sql, updates, now) {
     if (updates.length === 0) return;
     await tx.run(
       `UPDATE queue_partitions p SET
-         next_at = (SELECT min(available_at) FROM queue_items qi WHERE qi.partition_id = p.id AND qi.state = 0),
+         next_at = CASE WHEN u.served AND ready.at < ?::bigint THEN ?::bigint ELSE ready.at END,
          blocked = u.blocked_on IS NOT NULL, blocked_on = u.blocked_on
-       FROM unnest(?::text[], ?::text[]) AS u(id, blocked_on)
+       FROM unnest(?::text[], ?::text[], ?::boolean[]) AS u(id, blocked_on, served)
+       CROSS JOIN LATERAL (
+         SELECT min(available_at) AS at FROM queue_items qi WHERE qi.partition_id = u.id AND qi.state = 0
+       ) ready
        WHERE p.id = u.id`,
-      [updates.map((u) => u.id), updates.map((u) => u.blockedOn)],
+      [now, now, updates.map((u) => u.id), updates.map((u) => u.blockedOn), updates.map((u) => u.served)],
     );
   },
 

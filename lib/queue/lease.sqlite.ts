@@ -40,14 +40,15 @@ export const sqliteLease: LeaseDialect = {
     return out;
   },
 
-  async updatePartitions(tx: Sql, updates) {
+  async updatePartitions(tx: Sql, updates, now) {
     for (const u of updates)
       await tx.run(
         `UPDATE queue_partitions SET
-           next_at = (SELECT min(available_at) FROM queue_items WHERE partition_id = ? AND state = 0),
+           next_at = (SELECT CASE WHEN ? AND min(available_at) < ? THEN ? ELSE min(available_at) END
+                      FROM queue_items WHERE partition_id = ? AND state = 0),
            blocked = ?, blocked_on = ?
          WHERE id = ?`,
-        [u.id, u.blockedOn !== null, u.blockedOn, u.id],
+        [u.served, now, now, u.id, u.blockedOn !== null, u.blockedOn, u.id],
       );
   },
 

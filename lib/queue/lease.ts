@@ -8,8 +8,10 @@ import type { ItemKind, LeasedItem } from "./types";
  * Leasing: one transaction that picks due partitions oldest-first, checks their concurrency
  * slots, claims up to the allowed number of items from each, and parks partitions whose slots
  * are full (they are woken when a slot frees). Fairness comes from walking partitions, not
- * items: a partition with 10,000 waiting items gets the same turn as one with a single item.
- * Every step is an index lookup, so the cost does not grow with waiting items or keys.
+ * items, round-robin: a partition that was served moves behind every partition still waiting
+ * (its next_at becomes at least the lease time), so one with 10,000 waiting items gets the same
+ * turns as one with a single item. Every step is an index lookup, so the cost does not grow
+ * with waiting items or keys.
  *
  * The statements that differ by dialect (row locking, batching) live in lease.sqlite.ts and
  * lease.postgres.ts; SQLite transactions are BEGIN IMMEDIATE (one writer), PostgreSQL ones lock
@@ -38,6 +40,8 @@ export interface ClaimedRow {
 export interface PartitionUpdate {
   id: string;
   blockedOn: string | null;
+  /** items were claimed from it in this lease: it goes behind partitions still waiting */
+  served: boolean;
 }
 
 export interface LeaseDialect {
@@ -48,8 +52,11 @@ export interface LeaseDialect {
     claims: { partitionId: string; count: number }[],
     lease: { now: number; owner: string; until: number },
   ): Promise<ClaimedRow[]>;
-  /** recomputes next_at from the remaining ready items and sets blocked/blocked_on */
-  updatePartitions(tx: Sql, updates: PartitionUpdate[]): Promise<void>;
+  /**
+   * Recomputes next_at from the remaining ready items (for a served partition: no earlier than
+   * `now`) and sets blocked/blocked_on.
+   */
+  updatePartitions(tx: Sql, updates: PartitionUpdate[], now: number): Promise<void>;
   addToSlots(tx: Sql, deltas: Map<string, number>): Promise<void>;
 }
 
@@ -86,12 +93,12 @@ export async function leaseItems(sql: Sql, request: LeaseRequest): Promise<Lease
       const slots = partitionSlots(p);
       slotsOf.set(p.id, slots);
       if (budget === 0) {
-        updates.push({ id: p.id, blockedOn: null });
+        updates.push({ id: p.id, blockedOn: null, served: false });
         continue;
       }
       const { capacity, fullKey } = slotCapacity(slots, inFlight);
       if (capacity <= 0) {
-        updates.push({ id: p.id, blockedOn: fullKey });
+        updates.push({ id: p.id, blockedOn: fullKey, served: false });
         continue;
       }
       const count = Math.min(capacity, perPartition, budget);
@@ -118,10 +125,11 @@ export async function leaseItems(sql: Sql, request: LeaseRequest): Promise<Lease
     }
     for (const c of claims) {
       const { capacity, fullKey } = slotCapacity(slotsOf.get(c.partitionId) ?? [], inFlight);
-      updates.push({ id: c.partitionId, blockedOn: capacity <= 0 ? fullKey : null });
+      const served = (claimedPer.get(c.partitionId) ?? 0) > 0;
+      updates.push({ id: c.partitionId, blockedOn: capacity <= 0 ? fullKey : null, served });
     }
     if (deltas.size) await dialect.addToSlots(tx, deltas);
-    await dialect.updatePartitions(tx, updates);
+    await dialect.updatePartitions(tx, updates, request.now);
 
     return rows.map((r) => ({
       id: r.id,

@@ -131,6 +131,7 @@ export async function reclaimExpired(sql: Sql, now: number, limit = 500): Promis
        WHERE qi.state = 1 AND qi.leased_until < ? LIMIT ${limit}`,
       [now],
     );
+    let reclaimed = 0;
     for (const row of rows) {
       const changed = await tx.run(
         `UPDATE queue_items SET state = 0, lease_owner = NULL, leased_at = NULL, leased_until = NULL
@@ -138,13 +139,14 @@ export async function reclaimExpired(sql: Sql, now: number, limit = 500): Promis
         [row.id, now],
       );
       if (changed === 0) continue;
+      reclaimed++;
       await releaseSlots(
         tx,
         [row.slot1_key, row.slot2_key].filter((k): k is string => !!k),
       );
       await moveNextAtEarlier(tx, row.partition_id, now);
     }
-    return rows.length;
+    return reclaimed;
   });
 }
 

@@ -64,6 +64,10 @@ export const cronTriggerSchema = z.object({
 export const triggerSchema = z.union([eventTriggerSchema, cronTriggerSchema], {
   error: "a trigger is {event, expression?} or {cron}",
 });
+/** The same, refusing unknown keys: REST registration, where a typo (`expresion`) must not pass silently. */
+export const strictTriggerSchema = z.union([eventTriggerSchema.strict(), cronTriggerSchema.strict()], {
+  error: "a trigger is {event, expression?} or {cron}",
+});
 export type Trigger = z.infer<typeof triggerSchema>;
 export type EventTrigger = z.infer<typeof eventTriggerSchema>;
 

@@ -8,12 +8,12 @@ import { newId } from "@/lib/ids";
 import type { Bus } from "@/lib/realtime/bus";
 import { parseDuration } from "@/lib/time/duration";
 
-import { functionConfigSchema, triggerSchema, type FunctionConfig } from "./function-config";
+import { functionConfigSchema, strictTriggerSchema, type FunctionConfig } from "./function-config";
 
 /**
  * Functions in the database, through Prisma. Every change bumps the registry version in the
- * same transaction and announces `registry.changed`, so routing picks it up at once here and
- * within a second in other processes.
+ * same transaction and reloads this process's registry before answering, so an event sent right
+ * after a 201 is routed to the new function; other processes notice the version within a second.
  */
 export function slugify(name: string): string {
   return name
@@ -43,7 +43,10 @@ export const httpFunctionInputSchema = functionConfigSchema
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "id may use letters, digits, '.', '_', ':' and '-' (at most 128)")
       .optional(),
     url: z.url({ protocol: /^https?$/, error: "url must be an http(s) URL" }),
-    triggers: z.array(triggerSchema, { error: "triggers must be an array" }).min(1, "at least one trigger is required").max(10),
+    triggers: z
+      .array(strictTriggerSchema, { error: "triggers must be an array" })
+      .min(1, "at least one trigger is required")
+      .max(10),
     timeout: timeoutInput.optional(),
   })
   .strict();
@@ -80,7 +83,25 @@ export function toFunctionDto(row: FunctionRecord): FunctionDto {
 export interface RegistryDeps {
   prisma: PrismaDb;
   bus: Bus;
+  /** rebuilds the in-memory registry (routing, cron schedules) from the database */
+  reloadRegistry(reason: string): Promise<void>;
 }
+
+/** Makes a committed change visible to routing here, then tells listeners (dashboard hints). */
+async function changed(deps: RegistryDeps, reason: string): Promise<void> {
+  await deps.reloadRegistry(reason);
+  deps.bus.publish("registry.changed", { reason });
+}
+
+const duplicateId = (id: string) =>
+  new AppError(
+    "conflict",
+    `a function with id ${JSON.stringify(id)} already exists; PUT /api/v1/functions/${id} to change it`,
+    "id",
+  );
+
+/** Prisma's unique-constraint violation (two registrations of one id racing). */
+const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === "P2002";
 
 type Tx = Parameters<Parameters<PrismaDb["$transaction"]>[0]>[0];
 
@@ -98,30 +119,29 @@ export async function registerHttpFunction(deps: RegistryDeps, body: unknown): P
   const input = splitInput(parseWith(httpFunctionInputSchema, body));
   if (!input.id) throw new AppError("invalid_field", "name must contain a letter or digit to derive an id (or give id)", "name");
   const now = BigInt(Date.now());
-  const row = await deps.prisma.$transaction(async (tx) => {
-    const existing = await tx.function.findUnique({ where: { id: input.id } });
-    if (existing)
-      throw new AppError(
-        "conflict",
-        `a function with id ${JSON.stringify(input.id)} already exists; PUT /api/v1/functions/${input.id} to change it`,
-        "id",
-      );
-    const created = await tx.function.create({
-      data: {
-        id: input.id,
-        kind: "http",
-        name: input.name,
-        url: input.url,
-        triggers: JSON.stringify(input.triggers),
-        config: JSON.stringify(input.config),
-        createdAt: now,
-        updatedAt: now,
-      },
+  const row = await deps.prisma
+    .$transaction(async (tx) => {
+      const existing = await tx.function.findUnique({ where: { id: input.id } });
+      if (existing) throw duplicateId(input.id);
+      const created = await tx.function.create({
+        data: {
+          id: input.id,
+          kind: "http",
+          name: input.name,
+          url: input.url,
+          triggers: JSON.stringify(input.triggers),
+          config: JSON.stringify(input.config),
+          createdAt: now,
+          updatedAt: now,
+        },
+      });
+      await bumpRegistryVersion(tx);
+      return created;
+    })
+    .catch((error: unknown) => {
+      throw isUniqueViolation(error) ? duplicateId(input.id) : error;
     });
-    await bumpRegistryVersion(tx);
-    return created;
-  });
-  deps.bus.publish("registry.changed", { reason: `function ${row.id} registered` });
+  await changed(deps, `function ${row.id} registered`);
   return toFunctionDto(row);
 }
 
@@ -146,7 +166,7 @@ export async function updateHttpFunction(deps: RegistryDeps, id: string, body: u
     await bumpRegistryVersion(tx);
     return updated;
   });
-  deps.bus.publish("registry.changed", { reason: `function ${id} updated` });
+  await changed(deps, `function ${id} updated`);
   return toFunctionDto(row);
 }
 
@@ -158,7 +178,7 @@ export async function deleteFunction(deps: RegistryDeps, id: string): Promise<vo
     await tx.function.delete({ where: { id } });
     await bumpRegistryVersion(tx);
   });
-  deps.bus.publish("registry.changed", { reason: `function ${id} deleted` });
+  await changed(deps, `function ${id} deleted`);
 }
 
 export async function setFunctionPaused(deps: RegistryDeps, id: string, paused: boolean): Promise<FunctionDto> {
@@ -169,7 +189,7 @@ export async function setFunctionPaused(deps: RegistryDeps, id: string, paused: 
     await bumpRegistryVersion(tx);
     return updated;
   });
-  deps.bus.publish("registry.changed", { reason: `function ${id} ${paused ? "paused" : "resumed"}` });
+  await changed(deps, `function ${id} ${paused ? "paused" : "resumed"}`);
   return toFunctionDto(row);
 }
 

@@ -11,7 +11,7 @@ export async function checkHealth(rt: Runtime): Promise<Health> {
   let ok = true;
   let error: string | undefined;
   try {
-    await rt.sql.get("SELECT 1 AS one");
+    await rt.sql.ping();
   } catch (e) {
     ok = false;
     error = e instanceof Error ? e.message : String(e);

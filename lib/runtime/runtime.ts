@@ -51,6 +51,7 @@ export interface RuntimeInit {
 }
 
 export async function startRuntime(options: ServerOptions, init: RuntimeInit): Promise<Runtime> {
+  let reloads: Promise<void> = Promise.resolve();
   logger.level = options.logLevel;
   const dialect: Dialect = isPostgresUrl(options.db) ? "postgres" : "sqlite";
   const file = dialect === "sqlite" ? path.resolve(options.db.replace(/^file:/, "")) : "";
@@ -83,10 +84,15 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
     ctx: undefined as unknown as EngineContext,
     startedAt: Date.now(),
     publicUrl: `http://127.0.0.1:${options.port}`,
-    async reloadRegistry(reason: string) {
-      await registry.load(sql);
-      await syncCronSchedules(sql, registry);
-      logger.debug({ reason, version: registry.version }, "registry reloaded");
+    reloadRegistry(reason: string) {
+      // One reload at a time, so an older read can never overwrite a newer one.
+      const next = reloads.then(async () => {
+        await registry.load(sql);
+        await syncCronSchedules(sql, registry);
+        logger.debug({ reason, version: registry.version }, "registry reloaded");
+      });
+      reloads = next.catch(() => undefined);
+      return next;
     },
     listening(port: number) {
       runtime.publicUrl = `http://127.0.0.1:${port}`;
@@ -113,11 +119,16 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
     publicUrl: () => runtime.publicUrl,
     observeCall: (kind, seconds) => runtime.metrics.callLatency.observe({ kind }, seconds),
   };
-  const engine = new Engine(ctx, { workers: options.workers, tick: options.tick });
+  const engine = new Engine(ctx, { workers: options.workers, tick: options.tick, leaseMs: options.leaseMs });
   Object.assign(runtime, { engine, ctx });
 
+  // Writers in this process normally reload before they answer (see function-store); this
+  // catches any that only announce the change. A reload that finds the version it already has
+  // is skipped.
   const unsubscribe = bus.subscribe("registry.changed", ({ reason }) => {
-    void runtime.reloadRegistry(reason).catch((error: unknown) => logger.error({ err: error }, "registry reload failed"));
+    void readRegistryVersion(sql)
+      .then((version) => (version !== registry.version ? runtime.reloadRegistry(reason) : undefined))
+      .catch((error: unknown) => logger.error({ err: error }, "registry reload failed"));
   });
   // Other processes change the registry too; their version bump is noticed within a second.
   const poll = setInterval(() => {

@@ -1,4 +1,4 @@
-import type { Sql } from "@/lib/db/sql";
+import { chunk, placeholders, type Sql } from "@/lib/db/sql";
 import type { Unit } from "@/lib/execution/context";
 import { INTERNAL } from "@/lib/events/event-schema";
 import { recordEvents } from "@/lib/events/ingest";
@@ -48,15 +48,24 @@ export async function syncCronSchedules(sql: Sql, registry: FunctionRegistry, no
         const slot = nextSlot(cron, now);
         if (slot !== null) wanted.set(itemPrefix(fn.id, cron), slotItem(fn, cron, slot));
       }
-    const existing = await tx.all<{ id: string }>(`SELECT id FROM queue_items WHERE kind = 'cron' AND state = 0`);
-    for (const { id } of existing) {
+    // Cron items live in their function's system partition: an index lookup per function, not
+    // a scan of every waiting item. (A deleted function's leftover item finds no function when
+    // it fires and ends there.)
+    const partitions = registry.all.map((fn) => systemPartition(fn.id).id);
+    const existing: { id: string; state: number }[] = [];
+    for (const part of chunk(partitions, 500))
+      existing.push(
+        ...(await tx.all<{ id: string; state: number }>(
+          `SELECT id, state FROM queue_items WHERE partition_id IN (${placeholders(part.length)}) AND kind = 'cron'`,
+          part,
+        )),
+      );
+    for (const { id, state } of existing) {
       const prefix = id.slice(0, id.lastIndexOf(":") + 1);
+      // A slot already leased (firing right now) also counts as scheduled.
       if (wanted.has(prefix)) wanted.delete(prefix);
-      else await tx.run(`DELETE FROM queue_items WHERE id = ? AND state = 0`, [id]);
+      else if (Number(state) === 0) await tx.run(`DELETE FROM queue_items WHERE id = ? AND state = 0`, [id]);
     }
-    // A slot already leased (firing right now) also counts as scheduled.
-    const leased = await tx.all<{ id: string }>(`SELECT id FROM queue_items WHERE kind = 'cron' AND state = 1`);
-    for (const { id } of leased) wanted.delete(id.slice(0, id.lastIndexOf(":") + 1));
     await enqueue(tx, [...wanted.values()]);
   });
 }
@@ -64,7 +73,8 @@ export async function syncCronSchedules(sql: Sql, registry: FunctionRegistry, no
 export async function fireCronSlot(u: Unit, slot: { functionId: string; cron: string; slot: number }): Promise<void> {
   const fn = u.ctx.registry.get(slot.functionId);
   if (!fn || !cronsOf(fn).includes(slot.cron)) return;
-  const { stored } = await recordEvents(u, [{ name: INTERNAL.cron, data: { cron: slot.cron } }]);
+  // The event's ts is the slot it stands for, so a late firing (after a restart) still says which slot it is.
+  const { stored } = await recordEvents(u, [{ name: INTERNAL.cron, data: { cron: slot.cron }, ts: slot.slot }]);
   await createRunWithStartRules(u, fn, stored, {
     trigger: "cron",
     cron: slot.cron,

@@ -45,9 +45,10 @@ export async function skipWithoutDatabase(): Promise<boolean> {
   return true;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh database of the project's dialect (or the one asked for: unit tests cover both). */
+export async function createTestDatabase(of: "sqlite" | "postgres" = dialect): Promise<TestDatabase> {
   const name = `sw_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  if (dialect === "sqlite") {
+  if (of === "sqlite") {
     const dir = path.resolve("test-output", "db");
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${name}.db`);

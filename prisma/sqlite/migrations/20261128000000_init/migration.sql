@@ -210,7 +210,7 @@ CREATE INDEX "pauses_event_name_match_key_idx" ON "pauses"("event_name", "match_
 CREATE INDEX "pauses_run_id_idx" ON "pauses"("run_id");
 
 -- CreateIndex
-CREATE INDEX "queue_items_partition_id_state_available_at_idx" ON "queue_items"("partition_id", "state", "available_at");
+CREATE INDEX "queue_items_partition_id_state_available_at_id_idx" ON "queue_items"("partition_id", "state", "available_at", "id");
 
 -- CreateIndex
 CREATE INDEX "queue_items_state_leased_until_idx" ON "queue_items"("state", "leased_until");
