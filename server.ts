@@ -9,6 +9,7 @@ import { WebSocketServer } from "ws";
 import { matchRoute } from "@/app/_server/route-table";
 import type { ServerOptions } from "@/lib/config/options";
 import { AppError } from "@/lib/errors";
+import { BufferedRequest, TextResponse } from "@/lib/http/buffered";
 import { errorResponse, json } from "@/lib/http/responses";
 import { logger } from "@/lib/logger";
 import { RealtimeHub } from "@/lib/realtime/hub";
@@ -119,13 +120,18 @@ async function dispatch(
     response = json({ error: `${method} is not allowed here`, code: "method_not_allowed", status: 405 }, 405);
   } else {
     try {
-      const body = method === "GET" || method === "DELETE" ? undefined : new Uint8Array(await readBody(req, bodyLimit));
+      const body = method === "GET" || method === "DELETE" ? null : await readBody(req, bodyLimit);
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) {
         if (v === undefined) continue;
         headers.set(k, Array.isArray(v) ? v.join(", ") : v);
       }
-      const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, { method, headers, body });
+      // A BufferedRequest hands the bytes already read to readText without a stream round trip.
+      const request = new BufferedRequest(
+        `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`,
+        { method, headers },
+        body,
+      );
       response = await handler(request, { params: Promise.resolve(route.params) });
     } catch (error) {
       response = errorResponse(error);
@@ -133,7 +139,9 @@ async function dispatch(
   }
   res.statusCode = response.status;
   response.headers.forEach((value, key) => res.setHeader(key, value));
-  res.end(Buffer.from(await response.arrayBuffer()));
+  // json() answers a TextResponse: its text is written as is, without reading a stream.
+  if (response instanceof TextResponse) res.end(response.bodyText);
+  else res.end(Buffer.from(await response.arrayBuffer()));
 }
 
 /**

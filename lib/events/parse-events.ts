@@ -29,5 +29,29 @@ function parseOne(event: unknown, path: (string | number)[]): EventInput {
       `${path.length ? `events[${String(path[1])}]` : "the body"} must be an event object`,
       path.length ? `events[${String(path[1])}]` : undefined,
     );
-  return parseWith(eventInputSchema, event, path);
+  return normalEvent(event as Record<string, unknown>) ?? parseWith(eventInputSchema, event, path);
+}
+
+/**
+ * The event as eventInputSchema would answer it, when it is already in normal form (a
+ * trimmed name, an object or no `data`, a string id, an integer `ts`, a string `v`): the
+ * common case, taken here without zod's per-field machinery and object copies (zod was ~10%
+ * of the server's CPU for batches of small events). Anything else — a value to coerce or
+ * trim, or an invalid one — answers null and goes through the schema, so the schema stays
+ * the one definition of what is valid and of every error message.
+ */
+function normalEvent(e: Record<string, unknown>): EventInput | null {
+  const { name, data, user, id, ts, v } = e;
+  if (typeof name !== "string" || name.length === 0 || name.trim() !== name) return null;
+  if (data !== undefined && data !== null && (typeof data !== "object" || Array.isArray(data))) return null;
+  if (id !== undefined && id !== null && (typeof id !== "string" || id.length === 0 || id.length > 256)) return null;
+  if (ts !== undefined && ts !== null && !(typeof ts === "number" && Number.isSafeInteger(ts) && ts >= 0)) return null;
+  if (v !== undefined && v !== null && typeof v !== "string") return null;
+  const out: EventInput = { name, data: (data as Record<string, unknown> | null | undefined) ?? {} };
+  // Keys present in the input stay present (null becomes undefined), as zod answers them.
+  if ("user" in e) out.user = user;
+  if ("id" in e) out.id = id ?? undefined;
+  if ("ts" in e) out.ts = ts ?? undefined;
+  if ("v" in e) out.v = v ?? undefined;
+  return out;
 }

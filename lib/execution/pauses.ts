@@ -36,7 +36,10 @@ export async function matchPauses(u: Unit, events: readonly StoredEvent[]): Prom
       if (typeof correlation === "string") finishedByCorrelation.set(correlation, e);
       continue;
     }
-    byName.set(e.name, [...(byName.get(e.name) ?? []), e]);
+    // push, not spread: a group of thousands of same-name events must stay linear.
+    const list = byName.get(e.name);
+    if (list) list.push(e);
+    else byName.set(e.name, [e]);
   }
 
   if (finishedByCorrelation.size) {

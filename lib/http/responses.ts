@@ -1,11 +1,12 @@
 import { z } from "zod";
 
 import { AppError, fieldPath } from "@/lib/errors";
+import { BufferedRequest, TextResponse } from "@/lib/http/buffered";
 import { logger } from "@/lib/logger";
 
 /** Web Request → Response helpers shared by every route handler. */
 export function json(body: unknown, status = 200, headers?: HeadersInit): Response {
-  return new Response(JSON.stringify(body), {
+  return new TextResponse(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json", ...(headers as Record<string, string> | undefined) },
   });
@@ -69,6 +70,11 @@ export async function readJson(req: Request, maxBytes = 4 * 1024 * 1024): Promis
 export async function readText(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (req instanceof BufferedRequest) {
+    // The custom server already holds the whole body: no stream to read.
+    if (req.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return req.takeText();
+  }
   if (!req.body) return "";
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
