@@ -90,7 +90,7 @@ const ENV_KEYS: Record<string, keyof ServerOptionsInput> = {
 };
 
 /** Reads the `STEPWISE_*` variables; flags given on the command line win over them. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<ServerOptionsInput> {
+export function optionsFromEnv(env: Record<string, string | undefined>): Partial<ServerOptionsInput> {
   const out: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = env[name];
