@@ -146,7 +146,7 @@ describe.skipIf(skip)("executing HTTP functions", () => {
     expect(steps.map((s) => s.status)).toEqual(["Errored", "Failed"]);
   });
 
-  it("a non-JSON 2xx answer becomes the output as text", async () => {
+  it("an empty 2xx answer completes the run with a null output", async () => {
     const f = await fn({}, () => ({ body: undefined }));
     const run = await endedRun(server, await f.trigger());
     expect(run).toMatchObject({ status: "Completed", output: null });

@@ -54,8 +54,9 @@ export async function createTestDatabase(of: "sqlite" | "postgres" = dialect): P
     const file = path.join(dir, `${name}.db`);
     return {
       url: file,
-      drop: async () => {
+      drop: () => {
         for (const suffix of ["", "-wal", "-shm"]) rmSync(file + suffix, { force: true });
+        return Promise.resolve();
       },
     };
   }

@@ -10,7 +10,7 @@ export interface RecordedCall {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: {
-    event: { id: string; name: string; data: Record<string, unknown> };
+    event: { id: string; name: string; data: Record<string, unknown>; ts: number };
     events: unknown[];
     run_id: string;
     function_id: string;

@@ -135,7 +135,10 @@ export async function waitFor<T>(
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}${last ? `: ${String(last)}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${label}${last ? `: ${last instanceof Error ? last.message : JSON.stringify(last)}` : ""}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
