@@ -22,8 +22,6 @@ import { startRuntime, type Runtime } from "@/lib/runtime/runtime";
 export const REALTIME_PATH = "/api/v1/realtime";
 /** The most the dispatcher buffers (each route also enforces its own, smaller limit). */
 const MAX_BUFFERED_BODY = 16 * 1024 * 1024;
-/** How long shutdown waits for API requests in progress to be answered. */
-const DRAIN_MS = 10_000;
 
 export interface RunningServer {
   url: string;
@@ -95,9 +93,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeIdleConnections();
       const drained = Promise.race([
         Promise.allSettled([...inFlight]),
-        new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref()),
+        new Promise((resolve) => setTimeout(resolve, options.shutdownGraceMs).unref()),
       ]);
-      await Promise.all([drained, runtime.engine.stop()]);
+      await Promise.all([drained, runtime.engine.stop(options.shutdownGraceMs)]);
       await runtime.stop();
       server.closeAllConnections();
       await closed;

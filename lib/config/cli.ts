@@ -22,6 +22,7 @@ function withCommonFlags(cmd: Command): Command {
     .option("--max-request-bytes <n>", "largest /e/ request body accepted (STEPWISE_MAX_REQUEST_BYTES; default 524288)")
     .option("--retry-base-ms <ms>", "retry backoff base; default: Inngest's schedule (STEPWISE_RETRY_BASE_MS)")
     .option("--lease-ms <ms>", "queue lease length; a crashed process's work resumes after it (STEPWISE_LEASE_MS)")
+    .option("--shutdown-grace-ms <ms>", "on SIGTERM, time given to calls in flight (STEPWISE_SHUTDOWN_GRACE_MS; default 10000)")
     .option("--log-level <level>", "trace|debug|info|warn|error (STEPWISE_LOG_LEVEL)");
 }
 
@@ -36,6 +37,7 @@ const FLAG_KEYS: Record<string, keyof ServerOptionsInput> = {
   maxRequestBytes: "maxRequestBytes",
   retryBaseMs: "retryBaseMs",
   leaseMs: "leaseMs",
+  shutdownGraceMs: "shutdownGraceMs",
   logLevel: "logLevel",
   eventKey: "eventKeys",
   signingKey: "signingKey",

@@ -82,7 +82,9 @@ export class Engine {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.loopDone;
-    await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => setTimeout(r, graceMs))]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => (grace = setTimeout(r, graceMs)))]);
+    clearTimeout(grace);
     // Whatever is still in flight goes back to the queue for another process (or the next start).
     await this.ctx.sql
       .run(`UPDATE queue_items SET leased_until = ? WHERE lease_owner = ? AND state = 1`, [Date.now() - 1, this.owner])

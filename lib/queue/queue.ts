@@ -65,6 +65,21 @@ export async function touchPartition(tx: Sql, spec: PartitionSpec, at: number): 
   );
 }
 
+/**
+ * True while `owner` holds the item's lease; on PostgreSQL it also locks the item, so a
+ * reclaim cannot hand it to another process before this transaction ends. Results of a call
+ * are applied only under the lease: a process whose lease expired (or was handed back at
+ * shutdown) leaves the work to the next owner instead of writing a second result.
+ */
+export async function holdsLease(tx: Sql, item: LeasedItem, owner: string): Promise<boolean> {
+  const lock = tx.dialect === "postgres" ? " FOR UPDATE" : "";
+  const row = await tx.get(`SELECT 1 AS one FROM queue_items WHERE id = ? AND lease_owner = ? AND state = 1${lock}`, [
+    item.id,
+    owner,
+  ]);
+  return row !== undefined;
+}
+
 /** Removes a finished item. False when this process no longer holds its lease. */
 export async function completeItem(tx: Sql, item: LeasedItem, owner: string): Promise<boolean> {
   const removed = await tx.run(`DELETE FROM queue_items WHERE id = ? AND lease_owner = ? AND state = 1`, [item.id, owner]);

@@ -90,7 +90,8 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
     async stop() {
       clearInterval(poll);
       unsubscribe();
-      await engine.stop();
+      await engine.stop(options.shutdownGraceMs);
+      // Calls still in flight after the grace period were handed back to the queue: cut them.
       await closeHttpClient();
       await prisma.$disconnect();
       await sql.close();

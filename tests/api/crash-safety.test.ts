@@ -57,7 +57,11 @@ describe.skipIf(skip)("crash safety", () => {
         await sleep(10);
       }
     })();
-    await waitFor(async () => accepted.size >= EVENTS * 0.4 && app.calls.length >= 100, 30_000, "progress before the crash");
+    await waitFor(
+      () => Promise.resolve(accepted.size >= EVENTS * 0.4 && app.calls.length >= 100),
+      30_000,
+      "progress before the crash",
+    );
     await server.kill();
     killed = true;
     await sending;
@@ -93,7 +97,10 @@ describe.skipIf(skip)("crash safety", () => {
     );
     await sleep(500);
 
-    const events = await query<{ id: string; external_id: string }>(server, `SELECT id, external_id FROM events WHERE name = 'crash/test'`);
+    const events = await query<{ id: string; external_id: string }>(
+      server,
+      `SELECT id, external_id FROM events WHERE name = 'crash/test'`,
+    );
     expect(events).toHaveLength(EVENTS);
     expect(new Map(events.map((e) => [e.external_id, e.id]))).toEqual(accepted);
 
