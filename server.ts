@@ -69,8 +69,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.on("upgrade", (req, socket, head) => {
     if ((req.url ?? "").split("?")[0] === REALTIME_PATH) {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
-    } else {
+    } else if (options.hotReload) {
+      // Next's dev server has its own socket (hot module reload).
       void nextUpgrade(req, socket, head);
+    } else {
+      // A production Next build has no sockets of its own and would leave the request hanging.
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     }
   });
 
