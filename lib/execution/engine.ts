@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Client } from "pg";
 
 import type { PostgresSql } from "@/lib/db/postgres";
+import { purgeExpiredEventIds } from "@/lib/events/ingest";
 import { purgeExpiredKeys } from "@/lib/flow/flow-keys";
 import { randomToken } from "@/lib/ids";
 import { logger } from "@/lib/logger";
@@ -70,6 +71,7 @@ export class Engine {
     // Look for dead processes' leases a few times per lease length (at most every 2 s).
     this.every(Math.min(2000, Math.max(100, this.leaseMs / 4)), () => reclaimExpired(this.ctx.sql, Date.now()));
     this.every(60_000, () => purgeExpiredKeys(this.ctx.sql, Date.now()));
+    this.every(60_000, () => purgeExpiredEventIds(this.ctx.sql, Date.now()));
     this.loopDone = this.loop();
   }
 

@@ -5,7 +5,7 @@ import type { V1Event } from "@/lib/contracts/v1";
 import { skipWithoutDatabase } from "../support/db";
 import { startFunctionApp, type FunctionApp } from "../support/function-app";
 import { api, startServer, type TestServer } from "../support/server";
-import { countRows, endedRun, eventsNamed, register, runsOf, send, sleep, unique, type ErrorBody } from "./helpers";
+import { countRows, endedRun, execute, eventsNamed, register, runsOf, send, sleep, unique, type ErrorBody } from "./helpers";
 
 /** POST /e/<key>: shapes, defaults, id dedupe, limits, and all-or-nothing validation. */
 const skip = await skipWithoutDatabase();
@@ -103,6 +103,18 @@ describe.skipIf(skip)("event API", () => {
     await sleep(300);
     expect(await runsOf(server, original as string)).toHaveLength(1);
     expect(app.calls.filter((c) => c.body.event.name === name)).toHaveLength(3);
+  });
+
+  it("after the 24 h window an id is new again", async () => {
+    const name = unique("window");
+    const [first] = await send(server, { name, id: "daily-report" });
+    // Age the remembered id past its window (the test cannot wait a day).
+    await execute(server, `UPDATE event_idempotency SET expires_at = ? WHERE key = ?`, [Date.now() - 1, "daily-report"]);
+    const [second] = await send(server, { name, id: "daily-report" });
+    expect(second).not.toBe(first);
+    const [third] = await send(server, { name, id: "daily-report" });
+    expect(third).toBe(second);
+    expect((await eventsNamed(server, name)).map((e) => e.id).sort()).toEqual([first, second].sort());
   });
 
   it("requests racing with the same id agree on one event and one run", async () => {

@@ -96,6 +96,16 @@ export async function query<T = Record<string, unknown>>(
   }
 }
 
+/** Runs one statement that changes rows; answers how many. */
+export async function execute(server: { db: string }, sql: string, params: unknown[] = []): Promise<number> {
+  const db = openDatabase(server.db);
+  try {
+    return await db.run(sql, params);
+  } finally {
+    await db.close();
+  }
+}
+
 /** Rows in a table (events, runs, queue_items, …). */
 export async function countRows(server: { db: string }, table: string): Promise<number> {
   const [row] = await query<{ n: number }>(server, `SELECT count(*) AS n FROM ${table}`);
