@@ -116,6 +116,7 @@ export class Engine {
   }
 
   private async loop(): Promise<void> {
+    let failures = 0;
     while (this.running) {
       this.woken = false;
       const free = this.options.workers - this.inFlight;
@@ -127,15 +128,21 @@ export class Engine {
           const items = await leaseItems(this.ctx.sql, { now: Date.now(), owner: this.owner, leaseMs: this.leaseMs, max: asked });
           leased = items.length;
           for (const item of items) this.dispatch(item);
+          if (failures > 0) logger.warn({ failures }, "leasing works again");
+          failures = 0;
         } catch (error) {
-          logger.error({ err: error }, "leasing failed");
+          // The database is down or refusing: say so once, then retry with growing pauses
+          // instead of logging (and hammering it) every tick.
+          if (failures === 0) logger.error({ err: error }, "leasing failed; retrying with backoff until the database answers");
+          failures++;
         }
       }
       if (!this.running) break;
-      if (leased > 0 && leased === asked) continue;
-      if (this.woken) continue;
+      if (failures === 0 && leased > 0 && leased === asked) continue;
+      if (failures === 0 && this.woken) continue;
+      const pause = failures === 0 ? this.options.tick : Math.min(5000, this.options.tick * 2 ** Math.min(failures, 6));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.tick);
+        const timer = setTimeout(resolve, pause);
         this.wakeUp = () => {
           clearTimeout(timer);
           resolve();

@@ -181,6 +181,33 @@ describe.skipIf(skip)("executing HTTP functions", () => {
     expect(Date.parse(b.run_started_at as string)).toBeGreaterThanOrEqual(Date.parse(a.ended_at as string));
   });
 
+  it("runs many calls at once, up to --workers", async () => {
+    const limited = await startServer({ args: ["--workers", "3"] });
+    try {
+      let inFlight = 0;
+      let most = 0;
+      const counter = await startFunctionApp(async () => {
+        most = Math.max(most, ++inFlight);
+        await sleep(300);
+        inFlight--;
+        return { body: { ok: true } };
+      });
+      try {
+        await register(limited, { name: "pooled", url: `${counter.url}/pooled`, triggers: [{ event: "pool/test" }] });
+        const ids = await send(
+          limited,
+          Array.from({ length: 12 }, () => ({ name: "pool/test" })),
+        );
+        for (const id of ids) expect((await endedRun(limited, id)).status).toBe("Completed");
+        expect(most).toBe(3);
+      } finally {
+        await counter.close();
+      }
+    } finally {
+      await limited.dispose();
+    }
+  });
+
   it("Cancelled: a running run and a queued run, through DELETE /v1/runs/<id>", async () => {
     const f = await fn({ concurrency: 1 }, () => ({ delayMs: 800, body: { finished: true } }));
     const first = await f.trigger();
