@@ -198,6 +198,13 @@ describe.skipIf(skip)("event API", () => {
     expect(await eventsNamed(small, smallName)).toHaveLength(1);
   });
 
+  it("takes any key in dev mode, including ones that need escaping", async () => {
+    for (const key of ["100%25", "a%20b", "caf%C3%A9"]) {
+      const res = await api<{ ids: string[] }>(server, "POST", `/e/${key}`, { name: unique("keys") });
+      expect(res.status).toBe(200);
+    }
+  });
+
   it("answers 405 to other methods on /e/<key>", async () => {
     const res = await api<ErrorBody>(server, "GET", "/e/test-key");
     expect(res.status).toBe(405);

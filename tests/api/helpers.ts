@@ -74,9 +74,6 @@ export async function eventsNamed(server: Target, name: string): Promise<V1Event
   return out;
 }
 
-/** Every stored event (all names). */
-export const allEvents = (server: Target) => eventsNamed(server, "");
-
 /** Direct database access, for checks the API does not expose (duplicate rows, queue state). */
 export function openDatabase(url: string): Sql {
   return isPostgresUrl(url) ? new PostgresSql(url, 2) : SqliteSql.open(url);
