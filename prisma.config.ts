@@ -21,7 +21,8 @@ export default defineConfig({
   async adapter() {
     if (dialect === "postgres") {
       const { PrismaPg } = await import("@prisma/adapter-pg");
-      return new PrismaPg({ connectionString: url });
+      // A short idle timeout lets the CLI exit as soon as it is done (pg keeps idle clients 10 s).
+      return new PrismaPg({ connectionString: url, idleTimeoutMillis: 100 });
     }
     const { PrismaBetterSQLite3 } = await import("@prisma/adapter-better-sqlite3");
     return new PrismaBetterSQLite3({ url: url.replace(/^file:/, "") });

@@ -23,8 +23,6 @@ import { startRuntime, type Runtime } from "@/lib/runtime/runtime";
 export const REALTIME_PATH = "/api/v1/realtime";
 /** The most the dispatcher buffers (each route also enforces its own, smaller limit). */
 const MAX_BUFFERED_BODY = 16 * 1024 * 1024;
-/** How long shutdown waits for API requests in progress to be answered. */
-const DRAIN_MS = 10_000;
 
 export interface RunningServer {
   url: string;
@@ -72,8 +70,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   server.on("upgrade", (req, socket, head) => {
     if ((req.url ?? "").split("?")[0] === REALTIME_PATH) {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
-    } else {
+    } else if (options.hotReload) {
+      // Next's dev server has its own socket (hot module reload).
       void nextUpgrade(req, socket, head);
+    } else {
+      // A production Next build has no sockets of its own and would leave the request hanging.
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
     }
   });
 
@@ -96,9 +98,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       server.closeIdleConnections();
       const drained = Promise.race([
         Promise.allSettled([...inFlight]),
-        new Promise((resolve) => setTimeout(resolve, DRAIN_MS).unref()),
+        new Promise((resolve) => setTimeout(resolve, options.shutdownGraceMs).unref()),
       ]);
-      await Promise.all([drained, runtime.engine.stop()]);
+      await Promise.all([drained, runtime.engine.stop(options.shutdownGraceMs)]);
       await runtime.stop();
       server.closeAllConnections();
       await closed;

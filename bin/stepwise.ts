@@ -17,7 +17,7 @@ async function run(options: ServerOptions): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down: finishing calls in flight");
-    const force = setTimeout(() => process.exit(1), 20_000);
+    const force = setTimeout(() => process.exit(1), options.shutdownGraceMs + 10_000);
     force.unref();
     void server.close().then(
       () => process.exit(0),

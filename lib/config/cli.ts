@@ -22,6 +22,7 @@ function withCommonFlags(cmd: Command): Command {
     .option("--max-request-bytes <n>", "largest /e/ request body accepted (STEPWISE_MAX_REQUEST_BYTES; default 524288)")
     .option("--retry-base-ms <ms>", "retry backoff base; default: Inngest's schedule (STEPWISE_RETRY_BASE_MS)")
     .option("--lease-ms <ms>", "queue lease length; a crashed process's work resumes after it (STEPWISE_LEASE_MS)")
+    .option("--shutdown-grace-ms <ms>", "on SIGTERM, time given to calls in flight (STEPWISE_SHUTDOWN_GRACE_MS; default 10000)")
     .option("--log-level <level>", "trace|debug|info|warn|error (STEPWISE_LOG_LEVEL)");
 }
 
@@ -36,6 +37,7 @@ const FLAG_KEYS: Record<string, keyof ServerOptionsInput> = {
   maxRequestBytes: "maxRequestBytes",
   retryBaseMs: "retryBaseMs",
   leaseMs: "leaseMs",
+  shutdownGraceMs: "shutdownGraceMs",
   logLevel: "logLevel",
   eventKey: "eventKeys",
   signingKey: "signingKey",
@@ -43,7 +45,11 @@ const FLAG_KEYS: Record<string, keyof ServerOptionsInput> = {
 };
 
 /** Merges one command's flags over the environment and validates the result (throws OptionsError). */
-export function resolveOptions(mode: "dev" | "start", flags: Record<string, unknown>, env: NodeJS.ProcessEnv): ServerOptions {
+export function resolveOptions(
+  mode: "dev" | "start",
+  flags: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): ServerOptions {
   const fromFlags: Record<string, unknown> = {};
   for (const [flag, key] of Object.entries(FLAG_KEYS)) if (flags[flag] !== undefined) fromFlags[key] = flags[flag];
   // commander's --no-x flags default to true; only an explicit --no-x is a choice (the
@@ -57,7 +63,10 @@ export function resolveOptions(mode: "dev" | "start", flags: Record<string, unkn
 }
 
 /** The CLI; `onRun` receives the validated options of whichever command ran. */
-export function buildCli(onRun: (options: ServerOptions) => Promise<void>, env: NodeJS.ProcessEnv = process.env): Command {
+export function buildCli(
+  onRun: (options: ServerOptions) => Promise<void>,
+  env: Record<string, string | undefined> = process.env,
+): Command {
   const program = new Command("stepwise").description("Durable functions server that speaks the Inngest protocol");
   withCommonFlags(program.command("dev").description("local dev server: SQLite by default, any event key, app discovery"))
     .option("--no-discovery", "do not scan local ports for apps (STEPWISE_NO_DISCOVERY=1)")

@@ -43,6 +43,8 @@ export const serverOptionsSchema = z
      * work is picked up again this long after its last renewal
      */
     leaseMs: z.coerce.number().int().min(500, "the lease must be at least 500 ms").default(30_000),
+    /** on SIGTERM, how long calls and requests in flight may take before their work is handed back */
+    shutdownGraceMs: z.coerce.number().int().min(0).default(10_000),
     /** Next dev mode (hot reload): contributors only */
     hotReload: bool.default(false),
     logLevel: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -86,11 +88,12 @@ const ENV_KEYS: Record<string, keyof ServerOptionsInput> = {
   STEPWISE_TICK: "tick",
   STEPWISE_RETRY_BASE_MS: "retryBaseMs",
   STEPWISE_LEASE_MS: "leaseMs",
+  STEPWISE_SHUTDOWN_GRACE_MS: "shutdownGraceMs",
   STEPWISE_LOG_LEVEL: "logLevel",
 };
 
 /** Reads the `STEPWISE_*` variables; flags given on the command line win over them. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv): Partial<ServerOptionsInput> {
+export function optionsFromEnv(env: Record<string, string | undefined>): Partial<ServerOptionsInput> {
   const out: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = env[name];

@@ -1,4 +1,4 @@
-import { chunk, valuesList } from "@/lib/db/sql";
+import { chunk, valuesList, type Sql } from "@/lib/db/sql";
 import { inUnit, type EngineContext, type Unit } from "@/lib/execution/context";
 import { newId, seededEventId } from "@/lib/ids";
 import { routeEvents } from "@/lib/routing/route-events";
@@ -8,6 +8,14 @@ import { type EventInput, type StoredEvent } from "./event-schema";
 
 /** How long a sender's event `id` suppresses repeats. */
 export const EVENT_ID_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/** Forgets sender ids whose 24 h window ended (a bounded batch per call; index-backed). */
+export async function purgeExpiredEventIds(sql: Sql, now: number, limit = 5000): Promise<number> {
+  return sql.run(
+    `DELETE FROM event_idempotency WHERE key IN (SELECT key FROM event_idempotency WHERE expires_at <= ? LIMIT ${limit})`,
+    [now],
+  );
+}
 
 export interface IngestOptions {
   /** X-Inngest-Event-Id-Seed: derive ids so an SDK retry of the same send is stored once */

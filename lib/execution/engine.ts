@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Client } from "pg";
 
 import type { PostgresSql } from "@/lib/db/postgres";
+import { purgeExpiredEventIds } from "@/lib/events/ingest";
 import { purgeExpiredKeys } from "@/lib/flow/flow-keys";
 import { randomToken } from "@/lib/ids";
 import { logger } from "@/lib/logger";
@@ -70,6 +71,7 @@ export class Engine {
     // Look for dead processes' leases a few times per lease length (at most every 2 s).
     this.every(Math.min(2000, Math.max(100, this.leaseMs / 4)), () => reclaimExpired(this.ctx.sql, Date.now()));
     this.every(60_000, () => purgeExpiredKeys(this.ctx.sql, Date.now()));
+    this.every(60_000, () => purgeExpiredEventIds(this.ctx.sql, Date.now()));
     this.loopDone = this.loop();
   }
 
@@ -82,7 +84,9 @@ export class Engine {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.loopDone;
-    await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => setTimeout(r, graceMs))]);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.active]), new Promise((r) => (grace = setTimeout(r, graceMs)))]);
+    clearTimeout(grace);
     // Whatever is still in flight goes back to the queue for another process (or the next start).
     await this.ctx.sql
       .run(`UPDATE queue_items SET leased_until = ? WHERE lease_owner = ? AND state = 1`, [Date.now() - 1, this.owner])
@@ -112,6 +116,7 @@ export class Engine {
   }
 
   private async loop(): Promise<void> {
+    let failures = 0;
     while (this.running) {
       this.woken = false;
       const free = this.options.workers - this.inFlight;
@@ -123,15 +128,21 @@ export class Engine {
           const items = await leaseItems(this.ctx.sql, { now: Date.now(), owner: this.owner, leaseMs: this.leaseMs, max: asked });
           leased = items.length;
           for (const item of items) this.dispatch(item);
+          if (failures > 0) logger.warn({ failures }, "leasing works again");
+          failures = 0;
         } catch (error) {
-          logger.error({ err: error }, "leasing failed");
+          // The database is down or refusing: say so once, then retry with growing pauses
+          // instead of logging (and hammering it) every tick.
+          if (failures === 0) logger.error({ err: error }, "leasing failed; retrying with backoff until the database answers");
+          failures++;
         }
       }
       if (!this.running) break;
-      if (leased > 0 && leased === asked) continue;
-      if (this.woken) continue;
+      if (failures === 0 && leased > 0 && leased === asked) continue;
+      if (failures === 0 && this.woken) continue;
+      const pause = failures === 0 ? this.options.tick : Math.min(5000, this.options.tick * 2 ** Math.min(failures, 6));
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.tick);
+        const timer = setTimeout(resolve, pause);
         this.wakeUp = () => {
           clearTimeout(timer);
           resolve();

@@ -54,6 +54,7 @@ export async function httpCall(
   }
 }
 
+/** Ends every connection now: whatever is still in flight has been handed back to the queue. */
 export async function closeHttpClient(): Promise<void> {
-  await agent.close();
+  await agent.destroy();
 }

@@ -1,6 +1,6 @@
 import { sign } from "@/lib/auth/signing";
 import { eventPayload, type StoredEvent } from "@/lib/events/event-schema";
-import { completeItem, requeueItem } from "@/lib/queue/queue";
+import { completeItem, holdsLease, requeueItem } from "@/lib/queue/queue";
 import type { LeasedItem } from "@/lib/queue/types";
 import { maxAttempts } from "@/lib/registry/function-config";
 import type { RegisteredFunction } from "@/lib/registry/registry";
@@ -72,6 +72,7 @@ export async function applyHttpResult(
   result: HttpCallResult,
 ): Promise<void> {
   const { run, fn, item } = c;
+  if (!(await holdsLease(u.tx, item, c.owner))) return;
   const final = result.ok || !result.retriable || item.attempt + 1 >= maxAttempts(fn.config);
   await insertStep(u, {
     runId: run.id,

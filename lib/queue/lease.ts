@@ -82,7 +82,8 @@ export async function leaseItems(sql: Sql, request: LeaseRequest): Promise<Lease
       if (p.slot1_key) slotKeys.add(p.slot1_key);
       if (p.slot2_key) slotKeys.add(p.slot2_key);
     }
-    const inFlight = slotKeys.size ? await dialect.readSlots(tx, [...slotKeys]) : new Map<string, number>();
+    // Slots are locked in key order everywhere (here, releaseSlots, reclaimExpired): no deadlocks.
+    const inFlight = slotKeys.size ? await dialect.readSlots(tx, [...slotKeys].sort()) : new Map<string, number>();
 
     const perPartition = Math.max(1, Math.ceil(request.max / partitions.length));
     let budget = request.max;

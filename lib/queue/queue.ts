@@ -65,6 +65,21 @@ export async function touchPartition(tx: Sql, spec: PartitionSpec, at: number): 
   );
 }
 
+/**
+ * True while `owner` holds the item's lease; on PostgreSQL it also locks the item, so a
+ * reclaim cannot hand it to another process before this transaction ends. Results of a call
+ * are applied only under the lease: a process whose lease expired (or was handed back at
+ * shutdown) leaves the work to the next owner instead of writing a second result.
+ */
+export async function holdsLease(tx: Sql, item: LeasedItem, owner: string): Promise<boolean> {
+  const lock = tx.dialect === "postgres" ? " FOR UPDATE" : "";
+  const row = await tx.get(`SELECT 1 AS one FROM queue_items WHERE id = ? AND lease_owner = ? AND state = 1${lock}`, [
+    item.id,
+    owner,
+  ]);
+  return row !== undefined;
+}
+
 /** Removes a finished item. False when this process no longer holds its lease. */
 export async function completeItem(tx: Sql, item: LeasedItem, owner: string): Promise<boolean> {
   const removed = await tx.run(`DELETE FROM queue_items WHERE id = ? AND lease_owner = ? AND state = 1`, [item.id, owner]);
@@ -87,8 +102,9 @@ export async function requeueItem(
     [change.availableAt, change.attempt ?? item.attempt, JSON.stringify(change.payload ?? item.payload ?? {}), item.id, owner],
   );
   if (updated === 0) return false;
-  await releaseSlots(tx, item.slotKeys);
+  // Partition before slots, the order leasing takes them in (PostgreSQL row locks).
   await moveNextAtEarlier(tx, item.partitionId, change.availableAt);
+  await releaseSlots(tx, item.slotKeys);
   return true;
 }
 
@@ -100,8 +116,12 @@ async function moveNextAtEarlier(tx: Sql, partitionId: string, at: number): Prom
   ]);
 }
 
+/**
+ * Frees one place in each slot and wakes the partitions parked on it. Keys are taken in sorted
+ * order, as leasing locks them, so concurrent transactions cannot deadlock on slot rows.
+ */
 export async function releaseSlots(tx: Sql, keys: readonly string[]): Promise<void> {
-  for (const key of keys) {
+  for (const key of [...keys].sort()) {
     await tx.run(`UPDATE concurrency_slots SET in_flight = in_flight - 1 WHERE key = ? AND in_flight > 0`, [key]);
     await tx.run(`UPDATE queue_partitions SET blocked = false, blocked_on = NULL WHERE blocked_on = ?`, [key]);
   }
@@ -128,9 +148,11 @@ export async function reclaimExpired(sql: Sql, now: number, limit = 500): Promis
     const rows = await tx.all<{ id: string; partition_id: string; slot1_key: string | null; slot2_key: string | null }>(
       `SELECT qi.id, qi.partition_id, p.slot1_key, p.slot2_key
        FROM queue_items qi JOIN queue_partitions p ON p.id = qi.partition_id
-       WHERE qi.state = 1 AND qi.leased_until < ? LIMIT ${limit}`,
+       WHERE qi.state = 1 AND qi.leased_until < ? ORDER BY qi.id LIMIT ${limit}`,
       [now],
     );
+    const partitions = new Set<string>();
+    const slots: string[] = [];
     let reclaimed = 0;
     for (const row of rows) {
       const changed = await tx.run(
@@ -140,12 +162,12 @@ export async function reclaimExpired(sql: Sql, now: number, limit = 500): Promis
       );
       if (changed === 0) continue;
       reclaimed++;
-      await releaseSlots(
-        tx,
-        [row.slot1_key, row.slot2_key].filter((k): k is string => !!k),
-      );
-      await moveNextAtEarlier(tx, row.partition_id, now);
+      partitions.add(row.partition_id);
+      for (const key of [row.slot1_key, row.slot2_key]) if (key) slots.push(key);
     }
+    // Partitions, then slots in key order: the order leasing locks them in.
+    for (const id of [...partitions].sort()) await moveNextAtEarlier(tx, id, now);
+    await releaseSlots(tx, slots);
     return reclaimed;
   });
 }

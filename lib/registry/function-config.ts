@@ -26,7 +26,7 @@ const duration = z.union([z.string(), z.number()]).superRefine((value, ctx) => {
     ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} is not a duration (e.g. "30s", "5m", "1h30m", "1d")` });
 });
 
-/** Cron with an optional `TZ=Zone ` (or `CRON_TZ=`) prefix. */
+/** Cron with an optional `TZ=Zone ` (or `CRON_TZ=`) prefix; without one it runs in UTC, as Inngest's does. */
 export function parseCron(spec: string): { pattern: string; timezone?: string } {
   const match = /^(?:CRON_)?TZ=(\S+)\s+(.+)$/.exec(spec.trim());
   return match ? { pattern: (match[2] as string).trim(), timezone: match[1] } : { pattern: spec.trim() };
@@ -34,7 +34,8 @@ export function parseCron(spec: string): { pattern: string; timezone?: string } 
 
 export function cronFor(spec: string): Cron {
   const { pattern, timezone } = parseCron(spec);
-  return new Cron(pattern, { timezone, paused: true, mode: "5-or-6-parts" });
+  // Never the server's local zone: the same function must fire at the same instants wherever it is hosted.
+  return new Cron(pattern, { timezone: timezone ?? "UTC", paused: true, mode: "5-or-6-parts" });
 }
 
 const cron = z.string().superRefine((spec, ctx) => {

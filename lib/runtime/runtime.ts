@@ -103,8 +103,9 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
       clearInterval(poll);
       await runtime.apps?.stop();
       unsubscribe();
-      await engine.stop();
+      await engine.stop(options.shutdownGraceMs);
       await bridge?.stop();
+      // Calls still in flight after the grace period were handed back to the queue: cut them.
       await closeHttpClient();
       await prisma.$disconnect();
       await sql.close();

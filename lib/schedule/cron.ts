@@ -73,12 +73,16 @@ export async function syncCronSchedules(sql: Sql, registry: FunctionRegistry, no
 export async function fireCronSlot(u: Unit, slot: { functionId: string; cron: string; slot: number }): Promise<void> {
   const fn = u.ctx.registry.get(slot.functionId);
   if (!fn || !cronsOf(fn).includes(slot.cron)) return;
+  const dedupeKey = `${itemPrefix(fn.id, slot.cron)}${slot.slot}`;
+  // Fired before (this item was reclaimed after a crash that happened after the commit): the
+  // slot has its run and its successor; record nothing twice.
+  if (await u.tx.get(`SELECT 1 AS one FROM runs WHERE dedupe_key = ?`, [dedupeKey])) return;
   // The event's ts is the slot it stands for, so a late firing (after a restart) still says which slot it is.
   const { stored } = await recordEvents(u, [{ name: INTERNAL.cron, data: { cron: slot.cron }, ts: slot.slot }]);
   await createRunWithStartRules(u, fn, stored, {
     trigger: "cron",
     cron: slot.cron,
-    dedupeKey: `${itemPrefix(fn.id, slot.cron)}${slot.slot}`,
+    dedupeKey,
   });
   const next = nextSlot(slot.cron, Math.max(u.now, slot.slot));
   if (next !== null) await enqueue(u.tx, [slotItem(fn, slot.cron, next)]);

@@ -9,8 +9,10 @@ export interface RecordedCall {
   at: number;
   path: string;
   headers: http.IncomingHttpHeaders;
+  /** the body exactly as received (signatures are over these bytes) */
+  raw: string;
   body: {
-    event: { id: string; name: string; data: Record<string, unknown> };
+    event: { id: string; name: string; data: Record<string, unknown>; ts: number };
     events: unknown[];
     run_id: string;
     function_id: string;
@@ -43,6 +45,7 @@ export async function startFunctionApp(
         at: Date.now(),
         path: req.url ?? "/",
         headers: req.headers,
+        raw,
         body: JSON.parse(raw) as RecordedCall["body"],
       };
       calls.push(call);

@@ -8,7 +8,9 @@ import { getRuntime } from "@/lib/runtime/globals";
 export const POST = handle(async (req: Request, { params }: { params: Promise<{ key: string }> }) => {
   const { key } = await params;
   const rt = getRuntime();
-  authorizeEventKey(rt.options, decodeURIComponent(key));
+  // params are decoded already (by the dispatcher and by Next alike): decoding again would turn
+  // a key with "%" into a 500.
+  authorizeEventKey(rt.options, key);
   const events = parseEvents(await readJson(req, rt.options.maxRequestBytes));
   const { ids } = await ingestEvents(rt.ctx, events, { seed: req.headers.get("x-inngest-event-id-seed") });
   return json({ ids, status: 200 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Dialect, Sql } from "@/lib/db/sql";
 import { leaseItems } from "@/lib/queue/lease";
-import { completeItem, enqueue, reclaimExpired, touchPartition } from "@/lib/queue/queue";
+import { completeItem, enqueue, reclaimExpired } from "@/lib/queue/queue";
 import type { LeasedItem, PartitionSpec } from "@/lib/queue/types";
 
 import { createTestSql, type TestSql } from "./test-sql";
@@ -33,23 +33,36 @@ export async function fill(sql: Sql, p: PartitionSpec, n: number, ageMs = 1000):
   return items.map((i) => i.id);
 }
 
-/** Bulk backlog for the cost measurement: `n` items with one shared available_at (worst case for ordering). */
-async function bulkFill(sql: Sql, p: PartitionSpec, n: number, at: number): Promise<void> {
+/**
+ * Bulk backlog for the cost measurement: `perPartition` items in each partition, all with one
+ * available_at (the worst case for ordering), written in two statements.
+ */
+async function bulkFill(sql: Sql, partitionIds: string[], perPartition: number, at: number): Promise<void> {
   const now = Date.now();
-  if (sql.dialect === "postgres")
+  if (sql.dialect === "postgres") {
     await sql.run(
       `INSERT INTO queue_items (id, partition_id, kind, payload, state, available_at, attempt, created_at)
-       SELECT ? || lpad(x::text, 8, '0'), ?, 'exec', '{}', 0, ?, 0, ? FROM generate_series(1, ?) AS x`,
-      [`${p.id}/`, p.id, at, now, n],
+       SELECT p.id || '/' || lpad(x::text, 8, '0'), p.id, 'exec', '{}', 0, ?, 0, ?
+       FROM unnest(?::text[]) AS p(id) CROSS JOIN generate_series(1, ?) AS x`,
+      [at, now, partitionIds, perPartition],
     );
-  else
-    await sql.run(
-      `INSERT INTO queue_items (id, partition_id, kind, payload, state, available_at, attempt, created_at)
-       WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?)
-       SELECT ? || printf('%08d', x), ?, 'exec', '{}', 0, ?, 0, ? FROM c`,
-      [n, `${p.id}/`, p.id, at, now],
-    );
-  await sql.tx((tx) => touchPartition(tx, p, at));
+    await sql.run(`INSERT INTO queue_partitions (id, next_at, blocked) SELECT id, ?, false FROM unnest(?::text[]) AS p(id)`, [
+      at,
+      partitionIds,
+    ]);
+    return;
+  }
+  await sql.run(
+    `INSERT INTO queue_items (id, partition_id, kind, payload, state, available_at, attempt, created_at)
+     WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?),
+       p(id) AS (SELECT value FROM json_each(?))
+     SELECT p.id || '/' || printf('%08d', x), p.id, 'exec', '{}', 0, ?, 0, ? FROM p, c`,
+    [perPartition, JSON.stringify(partitionIds), at, now],
+  );
+  await sql.run(`INSERT INTO queue_partitions (id, next_at, blocked) SELECT value, ?, false FROM json_each(?)`, [
+    at,
+    JSON.stringify(partitionIds),
+  ]);
 }
 
 export const lease = (sql: Sql, owner: string, max: number, leaseMs = 30_000) =>
@@ -246,7 +259,8 @@ export function defineLeaseSuite(dialect: Dialect, skip: boolean, concurrentConn
         await t.sql.run(`DELETE FROM queue_items`);
         await t.sql.run(`DELETE FROM queue_partitions`);
         const at = Date.now() - 1000;
-        for (let i = 0; i < partitions; i++) await bulkFill(t.sql, partition(`${label}-${i}`), waiting / partitions, at);
+        const ids = Array.from({ length: partitions }, (_, i) => `${label}-${i}`);
+        await bulkFill(t.sql, ids, waiting / partitions, at);
         const times: number[] = [];
         for (let i = 0; i < 15; i++) {
           const start = performance.now();
