@@ -250,7 +250,7 @@ CREATE INDEX "queue_items_run_id_idx" ON "queue_items"("run_id");
 CREATE INDEX "queue_partitions_blocked_next_at_idx" ON "queue_partitions"("blocked", "next_at");
 
 -- CreateIndex
-CREATE INDEX "queue_partitions_blocked_on_idx" ON "queue_partitions"("blocked_on");
+CREATE INDEX "queue_partitions_blocked_on_next_at_idx" ON "queue_partitions"("blocked_on", "next_at");
 
 -- CreateIndex
 CREATE INDEX "flow_keys_expires_at_idx" ON "flow_keys"("expires_at");

@@ -1,0 +1,122 @@
+import type { AppDto } from "@/lib/contracts/apps";
+
+import { runsOf, sendEvents, startSdkApp, type SdkApp, type SdkVersion, type V1Run } from "./sdk-app";
+import { api, waitFor } from "./server";
+
+/**
+ * Helpers for the flow-control tests: the flow fixture app (tests/support/flow-fixture-app.mjs,
+ * the official SDK) synced into a test server, what it measured, and reading runs back.
+ */
+export interface FlowStart {
+  runId: string;
+  at: number;
+  data: Record<string, unknown> | null;
+  events: Record<string, unknown>[];
+}
+
+export interface FlowStats {
+  starts: Record<string, FlowStart[]>;
+  intervals: Record<string, [number, number, string][]>;
+  max: Record<string, number>;
+}
+
+export interface FlowApp extends SdkApp {
+  flowStats(): Promise<FlowStats>;
+  /** `${appId}-${fn}` */
+  fnId(fn: string): string;
+  /** sends `flow.<fn>` events straight to the server; answers their ids */
+  emit(fn: string, data: Record<string, unknown> | Record<string, unknown>[]): Promise<string[]>;
+  /** sends one event and answers when it was sent (ms) with its id */
+  emitOne(fn: string, data: Record<string, unknown>): Promise<{ id: string; at: number }>;
+}
+
+export async function startFlowApp(
+  server: { url: string },
+  spec: { version: SdkVersion; appId: string; bad?: string; checkpointing?: boolean },
+): Promise<FlowApp> {
+  const app = await startSdkApp({
+    version: spec.version,
+    serverUrl: server.url,
+    appId: spec.appId,
+    script: "flow-fixture-app.mjs",
+    checkpointing: spec.checkpointing,
+    env: spec.bad ? { BAD: spec.bad } : {},
+  });
+  const flow: FlowApp = {
+    ...app,
+    flowStats: async () => (await api<FlowStats>({ url: app.origin }, "GET", "/__stats")).body,
+    fnId: (fn) => `${app.appId}-${fn}`,
+    emit: async (fn, data) => {
+      const list = Array.isArray(data) ? data : [data];
+      return sendEvents(
+        server,
+        list.map((d) => ({ name: app.ev(`flow.${fn}`), data: d })),
+      );
+    },
+    emitOne: async (fn, data) => {
+      const at = Date.now();
+      const [id] = await sendEvents(server, { name: app.ev(`flow.${fn}`), data });
+      return { id: id as string, at };
+    },
+  };
+  if (!spec.bad) {
+    const synced = await api<AppDto>(server, "POST", "/api/v1/apps", { url: app.url });
+    if (synced.status !== 201 && synced.status !== 200)
+      throw new Error(`sync failed: ${synced.status} ${JSON.stringify(synced.body)}\n${app.logs()}`);
+  }
+  return flow;
+}
+
+/** The most intervals that overlap at one instant. */
+export function maxOverlap(intervals: readonly [number, number, ...unknown[]][]): number {
+  const points = intervals.flatMap(([s, e]) => [
+    [s, 1],
+    [e, -1],
+  ]);
+  // Ends before starts at the same millisecond: back-to-back steps do not overlap.
+  points.sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number));
+  let now = 0;
+  let max = 0;
+  for (const [, d] of points) {
+    now += d as number;
+    max = Math.max(max, now);
+  }
+  return max;
+}
+
+/** Waits until `fn` has recorded `n` starts (answers them, sorted by time). */
+export async function waitForStarts(app: FlowApp, fn: string, n: number, timeoutMs = 20_000): Promise<FlowStart[]> {
+  return waitFor(
+    async () => {
+      const starts = (await app.flowStats()).starts[fn] ?? [];
+      return starts.length >= n ? [...starts].sort((a, b) => a.at - b.at) : null;
+    },
+    timeoutMs,
+    `${n} starts of ${fn}`,
+  );
+}
+
+/** Waits until every one of `eventIds` has a run of `functionId` in an end state; answers them in order. */
+export async function waitForEnded(
+  server: { url: string },
+  eventIds: readonly string[],
+  functionId: string,
+  timeoutMs = 20_000,
+): Promise<V1Run[]> {
+  const ended = ["Completed", "Failed", "Cancelled", "Skipped"];
+  return waitFor(
+    async () => {
+      const out: V1Run[] = [];
+      for (const id of eventIds) {
+        const run = (await runsOf(server, id)).find((r) => r.function_id === functionId && ended.includes(r.status));
+        if (!run) return null;
+        out.push(run);
+      }
+      return out;
+    },
+    timeoutMs,
+    `runs of ${eventIds.length} events to end`,
+  );
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
