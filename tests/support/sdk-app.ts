@@ -148,6 +148,7 @@ export interface V1Run {
   output: unknown;
   error: { name?: string; message?: string } | null;
   event_id: string | null;
+  queued_at: string;
   run_started_at: string | null;
   ended_at: string | null;
 }
