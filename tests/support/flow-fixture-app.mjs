@@ -127,7 +127,7 @@ const functions = [
   }),
   flowFn("timeout-finish", { timeouts: { finish: "1s" } }, async ({ step, runId }) => {
     await step.run("a", () => work(["timeout-finish"], 50, `${runId}:a`));
-    await step.sleep("nap", "3s");
+    await step.sleep("nap", "5s");
     await step.run("b", () => work(["timeout-finish"], 50, `${runId}:b`));
     return "finished";
   }),

@@ -120,3 +120,85 @@ export async function waitForEnded(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface ArrivedEvent {
+  id: string;
+  /** when the server stored it (received_at) */
+  at: number;
+}
+
+export interface DebouncedRun {
+  eventId: string;
+  /** when the debounce fired (the run's queued_at) */
+  at: number;
+}
+
+/**
+ * Checks debounce decisions against the events' real arrival times (a busy machine may space
+ * the test's sends unevenly, so the expected outcome is worked out from what arrived when):
+ * each run fires at min(last event + period, first event of its window + timeout), within the
+ * engine's polling latency, with the last event of its window; every event belongs to exactly
+ * one window. Answers how many windows were closed by the timeout rather than by a quiet period.
+ */
+export function checkDebounce(
+  events: readonly ArrivedEvent[],
+  runs: readonly DebouncedRun[],
+  rule: { periodMs: number; timeoutMs: number },
+  // A due timer is leased within a tick (150 ms) on an idle machine; loaded CI boxes lag more.
+  lateMs = 3000,
+): { cappedByTimeout: number } {
+  const sorted = [...runs].sort((a, b) => a.at - b.at);
+  let next = 0;
+  let windowStart: number | null = null;
+  let last: ArrivedEvent | null = null;
+  let cappedByTimeout = 0;
+  const fire = () => {
+    const due = Math.min((last as ArrivedEvent).at + rule.periodMs, (windowStart as number) + rule.timeoutMs);
+    const run = sorted[next];
+    if (!run) throw new Error(`expected a run for event ${last?.id} due at ${due}, found none`);
+    if (run.eventId !== last?.id)
+      throw new Error(`run ${next} started with ${run.eventId}, expected the window's last event ${last?.id}`);
+    if (run.at < due - 50 || run.at > due + lateMs)
+      throw new Error(`run ${next} fired ${run.at - due} ms after it was due (allowed -50..${lateMs})`);
+    if ((windowStart as number) + rule.timeoutMs < last.at + rule.periodMs) cappedByTimeout++;
+    next++;
+    windowStart = null;
+  };
+  for (const e of [...events].sort((a, b) => a.at - b.at)) {
+    if (windowStart !== null && last) {
+      const due = Math.min(last.at + rule.periodMs, windowStart + rule.timeoutMs);
+      // Due before this event arrived: it fired with the previous one, unless the engine was
+      // still about to fire it (then this event joined the window, which the run shows).
+      if (e.at >= due && sorted[next]?.eventId === last.id) fire();
+      else if (e.at >= due + lateMs) throw new Error(`the debounce due at ${due} had not fired ${e.at - due} ms later`);
+    }
+    windowStart ??= e.at;
+    last = e;
+  }
+  if (last) fire();
+  if (next !== sorted.length) throw new Error(`${sorted.length - next} unexpected runs`);
+  return { cappedByTimeout };
+}
+
+/** When the server stored each event. */
+export async function arrivals(server: { url: string }, ids: readonly string[]): Promise<ArrivedEvent[]> {
+  return Promise.all(
+    ids.map(async (id) => {
+      const res = await api<{ data: { received_at: string } }>(server, "GET", `/v1/events/${id}`);
+      return { id, at: Date.parse(res.body.data.received_at) };
+    }),
+  );
+}
+
+/** The runs `functionId` started for any of `ids`, as debounce decisions. */
+export async function debouncedRuns(
+  server: { url: string },
+  ids: readonly string[],
+  functionId: string,
+): Promise<DebouncedRun[]> {
+  const out: DebouncedRun[] = [];
+  for (const id of ids)
+    for (const run of await runsOf(server, id))
+      if (run.function_id === functionId) out.push({ eventId: id, at: Date.parse(run.queued_at) });
+  return out;
+}
