@@ -159,7 +159,11 @@ export function checkDebounce(
     if (run.eventId !== last?.id)
       throw new Error(`run ${next} started with ${run.eventId}, expected the window's last event ${last?.id}`);
     if (run.at < due - 50 || run.at > due + lateMs)
-      throw new Error(`run ${next} fired ${run.at - due} ms after it was due (allowed -50..${lateMs})`);
+      throw new Error(
+        `run ${next} fired ${run.at - due} ms after it was due (allowed -50..${lateMs}); events at ` +
+          `${events.map((e) => e.at - (events[0] as ArrivedEvent).at).join(",")}, runs at ` +
+          `${sorted.map((r) => r.at - (events[0] as ArrivedEvent).at).join(",")}`,
+      );
     if ((windowStart as number) + rule.timeoutMs < last.at + rule.periodMs) cappedByTimeout++;
     next++;
     windowStart = null;
