@@ -157,7 +157,12 @@ interface DebounceState {
   firstAt: number;
   /** the queue item that fires this debounce; older timers find another id and do nothing */
   timerId: string;
+  /** the events this one replaced (the latest ones), linked to the run so each lists it */
+  folded?: string[];
 }
+
+/** How many replaced events a debounced run remembers (a long stream keeps the latest). */
+const FOLDED_MAX = 100;
 
 /**
  * Each event for the key replaces the pending one and pushes the start to `period` after it
@@ -177,7 +182,10 @@ async function debounce(u: Unit, fn: RegisteredFunction, event: StoredEvent): Pr
   const fireAt = Math.max(u.now, timeoutMs !== null ? Math.min(u.now + periodMs, firstAt + timeoutMs) : u.now + periodMs);
   const timerId = `${key}:${event.id}`;
   if (previous) await deleteWaitingItems(u.tx, { id: previous.timerId });
-  await writeKey(u.tx, key, { value: JSON.stringify({ eventId: event.id, firstAt, timerId } satisfies DebounceState) });
+  const folded = previous ? [...(previous.folded ?? []), previous.eventId].slice(-FOLDED_MAX) : [];
+  await writeKey(u.tx, key, {
+    value: JSON.stringify({ eventId: event.id, firstAt, timerId, folded } satisfies DebounceState),
+  });
   await enqueue(u.tx, [
     {
       id: timerId,
@@ -205,7 +213,10 @@ export async function fireDebounce(
   const events = await loadEvents(u.tx, [state.eventId]);
   const waited = formatDuration(u.now - state.firstAt);
   if (events.length)
-    await createRunWithStartRules(u, fn, events, { statusReason: `debounce: started with the last event after ${waited}` });
+    await createRunWithStartRules(u, fn, events, {
+      statusReason: `debounce: started with the last event after ${waited}`,
+      foldedEventIds: state.folded ?? [],
+    });
 }
 
 interface BatchState {

@@ -62,7 +62,12 @@ export async function getV1Event(prisma: PrismaDb, id: string): Promise<V1Event>
 export async function listV1RunsForEvent(prisma: PrismaDb, eventId: string): Promise<V1Run[]> {
   const event = await prisma.event.findUnique({ where: { id: eventId }, select: { id: true } });
   if (!event) throw notFound("event", eventId);
-  const runs = await prisma.run.findMany({ where: { eventId }, orderBy: { id: "asc" } });
+  // Its own runs, and those it joined: a batch, or a debounce that started with a later event.
+  const joined = await prisma.runEvent.findMany({ where: { eventId }, select: { runId: true } });
+  const runs = await prisma.run.findMany({
+    where: joined.length ? { OR: [{ eventId }, { id: { in: joined.map((j) => j.runId) } }] } : { eventId },
+    orderBy: { id: "asc" },
+  });
   return toV1Runs(prisma, runs);
 }
 

@@ -103,6 +103,12 @@ describe.skipIf(skip).concurrent("flow control: throttle, rate limit, debounce, 
     const starts = (await app.flowStats()).starts.debounce?.filter((s) => s.data?.k === "burst") ?? [];
     expect(starts.map((s) => s.data?.n)).toEqual(runs.map((r) => ids.indexOf(r.eventId) + 1));
     expect(starts.at(-1)?.data).toEqual({ k: "burst", n: 3 });
+    // Each event of the burst lists the run it was folded into (or its own).
+    for (const id of ids) {
+      const listed = await runsOf(server, id);
+      expect(listed).toHaveLength(1);
+      expect(runs.map((r) => r.eventId)).toContain(listed[0]?.event_id);
+    }
   });
 
   it("debounce timeout 3s: a steady stream still starts runs every 3s, each with the latest event", async () => {
@@ -134,6 +140,8 @@ describe.skipIf(skip).concurrent("flow control: throttle, rate limit, debounce, 
     expect(fullStart?.data).toEqual({ i: 0 });
     const [fullRun] = await waitForEnded(server, [full[0] as string], app.fnId("batch"));
     expect(fullRun?.output).toEqual({ n: 3 });
+    // Every event of the batch lists the batch's run.
+    for (const id of full) expect((await runsOf(server, id)).map((r) => r.run_id)).toEqual([fullRun?.run_id]);
     // Full: the run was created as the third event arrived, not when the 2s timeout passed.
     const fullAt = await receivedAt(server, full[0] as string);
     expect(Date.parse(fullRun?.queued_at as string)).toBeLessThan(fullAt + 500);

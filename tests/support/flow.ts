@@ -200,9 +200,10 @@ export async function debouncedRuns(
   ids: readonly string[],
   functionId: string,
 ): Promise<DebouncedRun[]> {
-  const out: DebouncedRun[] = [];
+  // An event lists the run it was folded into too: one entry per run, with the run's own event.
+  const out = new Map<string, DebouncedRun>();
   for (const id of ids)
     for (const run of await runsOf(server, id))
-      if (run.function_id === functionId) out.push({ eventId: id, at: Date.parse(run.queued_at) });
-  return out;
+      if (run.function_id === functionId) out.set(run.run_id, { eventId: run.event_id as string, at: Date.parse(run.queued_at) });
+  return [...out.values()];
 }

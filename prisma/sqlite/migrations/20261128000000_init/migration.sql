@@ -78,6 +78,14 @@ CREATE TABLE "runs" (
 );
 
 -- CreateTable
+CREATE TABLE "run_events" (
+    "event_id" TEXT NOT NULL,
+    "run_id" TEXT NOT NULL,
+
+    PRIMARY KEY ("event_id", "run_id")
+);
+
+-- CreateTable
 CREATE TABLE "steps" (
     "id" TEXT NOT NULL PRIMARY KEY,
     "run_id" TEXT NOT NULL,
