@@ -49,7 +49,7 @@ export class Executor {
           );
         case "debounce":
           return await this.unit(item, (u) =>
-            fireDebounce(u, this.ctx.registry.get(item.functionId ?? ""), (item.payload as { key: string }).key),
+            fireDebounce(u, this.ctx.registry.get(item.functionId ?? ""), item.payload as { key: string; timerId?: string }),
           );
         case "batch": {
           const p = item.payload as { key: string; batchId: string };

@@ -1,4 +1,4 @@
-import { placeholders, type Sql } from "@/lib/db/sql";
+import { chunk, placeholders, valuesList, type Sql } from "@/lib/db/sql";
 import { eventPayload, INTERNAL, rowToEvent, type EventRow, type StoredEvent } from "@/lib/events/event-schema";
 import { recordEvents } from "@/lib/events/ingest";
 import { runPartition, startTimeouts } from "@/lib/flow/run-start";
@@ -52,6 +52,8 @@ export interface RunSpec {
   /** unique per run when set (cron slots) */
   dedupeKey?: string | null;
   singletonKey?: string | null;
+  /** events that led to this run without being its input (those a debounce replaced) */
+  foldedEventIds?: string[];
   /** when the first step may run (throttle, priority) */
   availableAt?: number;
   /** why the start was delayed, for the dashboard */
@@ -91,6 +93,14 @@ export async function createRun(u: Unit, spec: RunSpec): Promise<string | null> 
     ],
   );
   if (inserted === 0) return null;
+
+  // Every event the run stands for lists it (GET /v1/events/<id>/runs), not just the first.
+  const linked = [...spec.events.slice(1).map((e) => e.id), ...(spec.foldedEventIds ?? [])];
+  for (const part of chunk(linked, 200))
+    await tx.run(
+      `INSERT INTO run_events (event_id, run_id) VALUES ${valuesList(part.length, 2)} ON CONFLICT DO NOTHING`,
+      part.flatMap((eventId) => [eventId, id]),
+    );
 
   for (const m of spec.memo ?? [])
     await insertStep(u, {
@@ -155,6 +165,11 @@ export async function createSkippedRun(u: Unit, fn: RegisteredFunction, events: 
       u.now,
     ],
   );
+  for (const part of chunk(events.slice(1), 200))
+    await u.tx.run(
+      `INSERT INTO run_events (event_id, run_id) VALUES ${valuesList(part.length, 2)} ON CONFLICT DO NOTHING`,
+      part.flatMap((e) => [e.id, id]),
+    );
   u.messages.push({ topic: "run.changed", payload: { id, functionId: fn.id, status: "Skipped", appId: fn.appId } });
   return id;
 }

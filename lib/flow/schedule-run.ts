@@ -5,7 +5,7 @@ import { deleteWaitingItems, enqueue } from "@/lib/queue/queue";
 import { systemPartition } from "@/lib/queue/types";
 import type { RegisteredFunction } from "@/lib/registry/registry";
 import { celEvent, compileExpression, evaluateBool, evaluateValue } from "@/lib/routing/expressions";
-import { parseDuration } from "@/lib/time/duration";
+import { formatDuration, parseDuration } from "@/lib/time/duration";
 
 import { deleteKey, lockKey, rateLimitAllows, throttleStart, writeKey } from "./flow-keys";
 import { evaluateKey, shortHash } from "./run-start";
@@ -15,27 +15,30 @@ import { evaluateKey, shortHash } from "./run-start";
  * Rules run in this order: rate limit (lossy), idempotency, then batching or debounce (which
  * buffer events and start the run later), then singleton, throttle and priority (which decide
  * whether the new run replaces another and when it may start). Every skip is recorded as a
- * Skipped run naming the rule; every delay as the run's status reason.
+ * Skipped run naming the rule; every delay as the run's status reason while it is queued.
  */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Priority factors are seconds in this range (Inngest's default bounds). */
+export const PRIORITY_BOUND_S = 600;
+
+const forKey = (keyValue: string, hasKey: boolean) => (hasKey ? ` for key ${JSON.stringify(keyValue)}` : "");
 
 export async function scheduleRun(u: Unit, fn: RegisteredFunction, event: StoredEvent): Promise<void> {
   const { config } = fn;
 
   if (config.rateLimit) {
     const rule = config.rateLimit;
-    const periodMs = parseDuration(rule.period) ?? 0;
     const keyValue = rule.key ? evaluateKey(rule.key, event) : "";
     const allowed = await rateLimitAllows(u.tx, `ratelimit:${fn.id}:${shortHash(keyValue)}`, u.now, {
       limit: rule.limit,
-      periodMs,
+      periodMs: parseDuration(rule.period) ?? 0,
     });
     if (!allowed) {
       await createSkippedRun(
         u,
         fn,
         [event],
-        `rateLimit: more than ${rule.limit} per ${String(rule.period)}${rule.key ? ` for key ${keyValue}` : ""}`,
+        `rateLimit: more than ${rule.limit} run${rule.limit === 1 ? "" : "s"} per ${String(rule.period)}${forKey(keyValue, !!rule.key)}`,
       );
       return;
     }
@@ -46,12 +49,16 @@ export async function scheduleRun(u: Unit, fn: RegisteredFunction, event: Stored
     const key = `idempotency:${fn.id}:${shortHash(keyValue)}`;
     const row = await lockKey(u.tx, key);
     if (row.value && Number(row.expires_at ?? 0) > u.now) {
-      await createSkippedRun(u, fn, [event], `idempotency: key ${keyValue} already started run ${row.value} within 24h`);
+      await createSkippedRun(
+        u,
+        fn,
+        [event],
+        `idempotency: key ${JSON.stringify(keyValue)} was already used by event ${row.value} within 24h`,
+      );
       return;
     }
-    const runId = await createRunWithStartRules(u, fn, [event]);
-    await writeKey(u.tx, key, { value: runId ?? "skipped", expiresAt: u.now + IDEMPOTENCY_WINDOW_MS });
-    return;
+    // The key is taken by this event whether its run starts now or after a batch or debounce.
+    await writeKey(u.tx, key, { value: event.id, expiresAt: u.now + IDEMPOTENCY_WINDOW_MS });
   }
 
   if (config.batchEvents) {
@@ -75,12 +82,13 @@ export async function createRunWithStartRules(
   const { config } = fn;
   const first = events[0];
   let singletonKey: string | null = null;
-  let availableAt = u.now;
-  const reasons: string[] = [];
+  const reasons: string[] = extra.statusReason ? [extra.statusReason] : [];
 
   if (config.singleton) {
     const keyValue = config.singleton.key ? evaluateKey(config.singleton.key, first) : "";
     singletonKey = shortHash(keyValue);
+    // Serialises two events deciding on the same key (PostgreSQL row lock; SQLite has one writer).
+    await lockKey(u.tx, `singleton:${fn.id}:${singletonKey}`);
     const active = await u.tx.all<{ id: string }>(
       `SELECT id FROM runs WHERE function_id = ? AND singleton_key = ? AND status IN ('Queued', 'Running')`,
       [fn.id, singletonKey],
@@ -91,14 +99,16 @@ export async function createRunWithStartRules(
           u,
           fn,
           events,
-          `singleton: run ${active[0]?.id} is already active${keyValue ? ` for key ${keyValue}` : ""}`,
+          `singleton: run ${active[0]?.id} is still active${forKey(keyValue, !!config.singleton.key)}`,
         );
         return null;
       }
-      for (const r of active) await cancelRun(u, r.id, "singleton: replaced by a newer run");
+      const by = first ? `event ${first.id}` : "a newer event";
+      for (const r of active) await cancelRun(u, r.id, `singleton: replaced by the run of ${by}`);
     }
   }
 
+  let availableAt = u.now;
   if (config.throttle) {
     const rule = config.throttle;
     const keyValue = rule.key ? evaluateKey(rule.key, first) : "";
@@ -109,35 +119,56 @@ export async function createRunWithStartRules(
     });
     if (start > u.now) {
       availableAt = start;
-      reasons.push(`throttle: delayed ${start - u.now}ms (${rule.limit} per ${String(rule.period)})`);
+      reasons.push(
+        `throttle: start delayed ${formatDuration(start - u.now)} (${rule.limit} per ${String(rule.period)}${forKey(keyValue, !!rule.key)})`,
+      );
     }
   }
 
-  if (config.priority?.run && first) {
-    const value = evaluateValue(compileExpression(config.priority.run), { event: celEvent(first) });
-    const seconds = typeof value === "number" && Number.isFinite(value) ? Math.max(-600, Math.min(600, Math.trunc(value))) : 0;
-    // Positive factors sort the run ahead of work queued up to that many seconds ago; negative ones delay it.
-    if (seconds !== 0) {
-      availableAt -= seconds * 1000;
-      if (seconds < 0) reasons.push(`priority: delayed ${-seconds}s`);
-    }
+  const factor = config.priority?.run && first ? priorityFactor(config.priority.run, first) : 0;
+  if (factor > 0 && availableAt <= u.now) {
+    // Sorts ahead of work queued up to `factor` seconds ago; a throttled start is not moved earlier.
+    availableAt = u.now - factor * 1000;
+  } else if (factor < 0) {
+    availableAt += -factor * 1000;
+    reasons.push(`priority: start delayed ${-factor}s`);
   }
 
   return createRun(u, {
     fn,
     events,
     singletonKey,
+    ...extra,
     availableAt,
     statusReason: reasons.length ? reasons.join("; ") : null,
-    ...extra,
   });
 }
 
-interface DebounceState {
-  eventId: string;
-  firstAt: number;
+/** The priority expression's value in whole seconds, clamped to ±600 (0 when it fails). */
+export function priorityFactor(expression: string, event: StoredEvent): number {
+  const value = evaluateValue(compileExpression(expression), { event: celEvent(event) });
+  if (typeof value !== "number" || !Number.isFinite(value)) return 0;
+  return Math.max(-PRIORITY_BOUND_S, Math.min(PRIORITY_BOUND_S, Math.trunc(value)));
 }
 
+interface DebounceState {
+  /** the last event: the one the run starts with */
+  eventId: string;
+  firstAt: number;
+  /** the queue item that fires this debounce; older timers find another id and do nothing */
+  timerId: string;
+  /** the events this one replaced (the latest ones), linked to the run so each lists it */
+  folded?: string[];
+}
+
+/** How many replaced events a debounced run remembers (a long stream keeps the latest). */
+const FOLDED_MAX = 100;
+
+/**
+ * Each event for the key replaces the pending one and pushes the start to `period` after it
+ * (never later than `timeout` after the first). Every push queues a new timer item and drops
+ * the old one, so a timer already leased while the event arrived is recognised as stale.
+ */
 async function debounce(u: Unit, fn: RegisteredFunction, event: StoredEvent): Promise<void> {
   const rule = fn.config.debounce;
   if (!rule) return;
@@ -148,23 +179,44 @@ async function debounce(u: Unit, fn: RegisteredFunction, event: StoredEvent): Pr
   const firstAt = previous?.firstAt ?? u.now;
   const periodMs = parseDuration(rule.period) ?? 0;
   const timeoutMs = rule.timeout !== undefined ? parseDuration(rule.timeout) : null;
-  const fireAt = timeoutMs !== null ? Math.min(u.now + periodMs, firstAt + timeoutMs) : u.now + periodMs;
-  await writeKey(u.tx, key, { value: JSON.stringify({ eventId: event.id, firstAt } satisfies DebounceState) });
-  await enqueue(
-    u.tx,
-    [{ id: key, kind: "debounce", functionId: fn.id, payload: { key }, availableAt: fireAt, partition: systemPartition(fn.id) }],
-    { replace: true },
-  );
+  const fireAt = Math.max(u.now, timeoutMs !== null ? Math.min(u.now + periodMs, firstAt + timeoutMs) : u.now + periodMs);
+  const timerId = `${key}:${event.id}`;
+  if (previous) await deleteWaitingItems(u.tx, { id: previous.timerId });
+  const folded = previous ? [...(previous.folded ?? []), previous.eventId].slice(-FOLDED_MAX) : [];
+  await writeKey(u.tx, key, {
+    value: JSON.stringify({ eventId: event.id, firstAt, timerId, folded } satisfies DebounceState),
+  });
+  await enqueue(u.tx, [
+    {
+      id: timerId,
+      kind: "debounce",
+      functionId: fn.id,
+      payload: { key, timerId },
+      availableAt: fireAt,
+      partition: systemPartition(fn.id),
+    },
+  ]);
 }
 
 /** The debounce timer fired: start one run with the last event received for the key. */
-export async function fireDebounce(u: Unit, fn: RegisteredFunction | undefined, key: string): Promise<void> {
-  const row = await lockKey(u.tx, key);
-  await deleteKey(u.tx, key);
-  if (!row.value || !fn) return;
+export async function fireDebounce(
+  u: Unit,
+  fn: RegisteredFunction | undefined,
+  timer: { key: string; timerId?: string },
+): Promise<void> {
+  const row = await lockKey(u.tx, timer.key);
+  if (!row.value) return void (await deleteKey(u.tx, timer.key));
   const state = JSON.parse(row.value) as DebounceState;
+  if (timer.timerId !== undefined && state.timerId !== timer.timerId) return;
+  await deleteKey(u.tx, timer.key);
+  if (!fn) return;
   const events = await loadEvents(u.tx, [state.eventId]);
-  if (events.length) await createRunWithStartRules(u, fn, events, { statusReason: "debounce: started with the last event" });
+  const waited = formatDuration(u.now - state.firstAt);
+  if (events.length)
+    await createRunWithStartRules(u, fn, events, {
+      statusReason: `debounce: started with the last event after ${waited}`,
+      foldedEventIds: state.folded ?? [],
+    });
 }
 
 interface BatchState {
@@ -206,7 +258,10 @@ async function flushBatch(u: Unit, fn: RegisteredFunction, key: string, state: B
   const events = await loadEvents(u.tx, state.eventIds);
   if (events.length)
     await createRunWithStartRules(u, fn, events, {
-      statusReason: why === "full" ? `batch: ${events.length} events (full)` : `batch: ${events.length} events (timeout)`,
+      statusReason:
+        why === "full"
+          ? `batch: started full with ${events.length} events`
+          : `batch: started with ${events.length} event${events.length === 1 ? "" : "s"} when the timeout passed`,
     });
 }
 

@@ -3,10 +3,11 @@ import type { Sql } from "@/lib/db/sql";
 import type { ClaimedRow, LeaseDialect, PartitionRow } from "./lease";
 
 /**
- * PostgreSQL leasing statements. Partitions are locked with FOR UPDATE SKIP LOCKED, so
- * concurrent leasers (other workers, other processes) take different partitions instead of
- * waiting; slots are locked in key order (no deadlocks) because partitions of different keys
- * may share one. Items of all partitions are claimed in a single statement.
+ * PostgreSQL leasing statements. Partitions, slots and items are all locked with FOR UPDATE
+ * SKIP LOCKED, so concurrent leasers (other workers, other processes) take different
+ * partitions instead of waiting, and a lease never waits on a completion that holds a slot
+ * (their lock orders differ; nothing that never waits can deadlock). Items of all partitions
+ * are claimed in a single statement.
  */
 export const postgresLease: LeaseDialect = {
   duePartitions(tx: Sql, now: number, limit: number) {
@@ -19,15 +20,14 @@ export const postgresLease: LeaseDialect = {
   },
 
   async readSlots(tx: Sql, keys: string[]) {
-    await tx.run(
-      `INSERT INTO concurrency_slots (key, in_flight) SELECT k, 0 FROM unnest(?::text[]) AS k ON CONFLICT (key) DO NOTHING`,
-      [keys],
-    );
+    // Slot rows exist from the moment their partition does (touchPartition). SKIP LOCKED: a
+    // lease never waits while it holds partition rows, so it cannot take part in a deadlock.
     const rows = await tx.all<{ key: string; in_flight: number }>(
-      `SELECT key, in_flight FROM concurrency_slots WHERE key = ANY(?::text[]) ORDER BY key FOR UPDATE`,
+      `SELECT key, in_flight FROM concurrency_slots WHERE key = ANY(?::text[]) ORDER BY key FOR UPDATE SKIP LOCKED`,
       [keys],
     );
-    return new Map(rows.map((r) => [r.key, Number(r.in_flight)]));
+    const inFlight = new Map(rows.map((r) => [r.key, Number(r.in_flight)]));
+    return { inFlight, busy: new Set(keys.filter((k) => !inFlight.has(k))) };
   },
 
   claim(tx: Sql, claims, lease) {
@@ -57,7 +57,8 @@ export const postgresLease: LeaseDialect = {
     await tx.run(
       `UPDATE queue_partitions p SET
          next_at = CASE WHEN u.served AND ready.at < ?::bigint THEN ?::bigint ELSE ready.at END,
-         blocked = u.blocked_on IS NOT NULL, blocked_on = u.blocked_on
+         blocked = (u.blocked_on IS NOT NULL AND ready.at IS NOT NULL),
+         blocked_on = CASE WHEN ready.at IS NULL THEN NULL ELSE u.blocked_on END
        FROM unnest(?::text[], ?::text[], ?::boolean[]) AS u(id, blocked_on, served)
        CROSS JOIN LATERAL (
          SELECT min(available_at) AS at FROM queue_items qi WHERE qi.partition_id = u.id AND qi.state = 0

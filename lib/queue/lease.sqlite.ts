@@ -21,7 +21,7 @@ export const sqliteLease: LeaseDialect = {
       `SELECT key, in_flight FROM concurrency_slots WHERE key IN (${placeholders(keys.length)})`,
       keys,
     );
-    return new Map(rows.map((r) => [r.key, Number(r.in_flight)]));
+    return { inFlight: new Map(rows.map((r) => [r.key, Number(r.in_flight)])), busy: new Set<string>() };
   },
 
   async claim(tx: Sql, claims, lease) {
@@ -43,12 +43,13 @@ export const sqliteLease: LeaseDialect = {
   async updatePartitions(tx: Sql, updates, now) {
     for (const u of updates)
       await tx.run(
-        `UPDATE queue_partitions SET
-           next_at = (SELECT CASE WHEN ? AND min(available_at) < ? THEN ? ELSE min(available_at) END
-                      FROM queue_items WHERE partition_id = ? AND state = 0),
-           blocked = ?, blocked_on = ?
+        `UPDATE queue_partitions SET next_at = r.next_at, blocked = r.blocked, blocked_on = r.blocked_on
+         FROM (SELECT CASE WHEN ? AND min(available_at) < ? THEN ? ELSE min(available_at) END AS next_at,
+                      (? AND min(available_at) IS NOT NULL) AS blocked,
+                      CASE WHEN min(available_at) IS NULL THEN NULL ELSE ? END AS blocked_on
+               FROM queue_items WHERE partition_id = ? AND state = 0) AS r
          WHERE id = ?`,
-        [u.served, now, now, u.id, u.blockedOn !== null, u.blockedOn, u.id],
+        [u.served, now, now, u.blockedOn !== null, u.blockedOn, u.id, u.id],
       );
   },
 

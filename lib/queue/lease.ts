@@ -2,6 +2,7 @@ import type { Sql } from "@/lib/db/sql";
 
 import { postgresLease } from "./lease.postgres";
 import { sqliteLease } from "./lease.sqlite";
+import { wakeParked } from "./queue";
 import type { ItemKind, LeasedItem } from "./types";
 
 /**
@@ -44,9 +45,16 @@ export interface PartitionUpdate {
   served: boolean;
 }
 
+export interface SlotRead {
+  inFlight: Map<string, number>;
+  /** slots another transaction holds right now (PostgreSQL): their partitions wait for the next lease */
+  busy: Set<string>;
+}
+
 export interface LeaseDialect {
   duePartitions(tx: Sql, now: number, limit: number): Promise<PartitionRow[]>;
-  readSlots(tx: Sql, keys: string[]): Promise<Map<string, number>>;
+  /** reads (and on PostgreSQL locks, never waiting) the slots' counts */
+  readSlots(tx: Sql, keys: string[]): Promise<SlotRead>;
   claim(
     tx: Sql,
     claims: { partitionId: string; count: number }[],
@@ -54,7 +62,8 @@ export interface LeaseDialect {
   ): Promise<ClaimedRow[]>;
   /**
    * Recomputes next_at from the remaining ready items (for a served partition: no earlier than
-   * `now`) and sets blocked/blocked_on.
+   * `now`) and parks the partition on `blockedOn`, unless no ready item is left (an empty
+   * partition is never parked: new work reaches it through touchPartition).
    */
   updatePartitions(tx: Sql, updates: PartitionUpdate[], now: number): Promise<void>;
   addToSlots(tx: Sql, deltas: Map<string, number>): Promise<void>;
@@ -83,7 +92,9 @@ export async function leaseItems(sql: Sql, request: LeaseRequest): Promise<Lease
       if (p.slot2_key) slotKeys.add(p.slot2_key);
     }
     // Slots are locked in key order everywhere (here, releaseSlots, reclaimExpired): no deadlocks.
-    const inFlight = slotKeys.size ? await dialect.readSlots(tx, [...slotKeys].sort()) : new Map<string, number>();
+    const { inFlight, busy } = slotKeys.size
+      ? await dialect.readSlots(tx, [...slotKeys].sort())
+      : { inFlight: new Map<string, number>(), busy: new Set<string>() };
 
     const perPartition = Math.max(1, Math.ceil(request.max / partitions.length));
     let budget = request.max;
@@ -92,6 +103,9 @@ export async function leaseItems(sql: Sql, request: LeaseRequest): Promise<Lease
     const updates: PartitionUpdate[] = [];
     for (const p of partitions) {
       const slots = partitionSlots(p);
+      // A slot being released by another transaction right now: this partition is left as it
+      // is (still due) and served by the lease that the release wakes.
+      if (slots.some((s) => busy.has(s.key))) continue;
       slotsOf.set(p.id, slots);
       if (budget === 0) {
         updates.push({ id: p.id, blockedOn: null, served: false });
@@ -116,12 +130,15 @@ export async function leaseItems(sql: Sql, request: LeaseRequest): Promise<Lease
     const claimedPer = new Map<string, number>();
     for (const r of rows) claimedPer.set(r.partition_id, (claimedPer.get(r.partition_id) ?? 0) + 1);
     const deltas = new Map<string, number>();
+    /** slots a partition reserved and found nothing for: they may wake another parked partition */
+    const unused = new Map<string, number>();
     for (const c of claims) {
       const got = claimedPer.get(c.partitionId) ?? 0;
       const slots = slotsOf.get(c.partitionId) ?? [];
       for (const s of slots) {
         inFlight.set(s.key, (inFlight.get(s.key) ?? 0) - (c.count - got));
         if (got > 0) deltas.set(s.key, (deltas.get(s.key) ?? 0) + got);
+        if (got < c.count) unused.set(s.key, (unused.get(s.key) ?? 0) + (c.count - got));
       }
     }
     for (const c of claims) {
@@ -131,6 +148,13 @@ export async function leaseItems(sql: Sql, request: LeaseRequest): Promise<Lease
     }
     if (deltas.size) await dialect.addToSlots(tx, deltas);
     await dialect.updatePartitions(tx, updates, request.now);
+    // A partition woken for a freed slot may have had its work cancelled meanwhile; pass the
+    // wake-up on to the partitions still parked on that slot, so none is stranded.
+    for (const [key, n] of unused) {
+      const limit = slotLimit(key, slotsOf);
+      const free = limit - (inFlight.get(key) ?? 0);
+      if (free > 0) await wakeParked(tx, key, Math.min(n, free));
+    }
 
     return rows.map((r) => ({
       id: r.id,
@@ -145,6 +169,11 @@ export async function leaseItems(sql: Sql, request: LeaseRequest): Promise<Lease
       slotKeys: (slotsOf.get(r.partition_id) ?? []).map((s) => s.key),
     }));
   });
+}
+
+function slotLimit(key: string, slotsOf: Map<string, { key: string; limit: number }[]>): number {
+  for (const slots of slotsOf.values()) for (const s of slots) if (s.key === key) return s.limit;
+  return 0;
 }
 
 function partitionSlots(p: PartitionRow): { key: string; limit: number }[] {

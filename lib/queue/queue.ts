@@ -50,7 +50,12 @@ export async function enqueue(tx: Sql, items: readonly NewItem[], options: Enque
   for (const { spec, at } of earliest.values()) await touchPartition(tx, spec, at);
 }
 
-/** Creates the partition or moves its next_at earlier; refreshes its concurrency slots. */
+/**
+ * Creates the partition or moves its next_at earlier; refreshes its concurrency slots and
+ * creates their rows (so leasing only ever locks existing slot rows). New work also un-parks
+ * the partition: the next lease checks its slots again, so a missed wake-up can never strand
+ * work that keeps arriving, and parking stays an optimisation.
+ */
 export async function touchPartition(tx: Sql, spec: PartitionSpec, at: number): Promise<void> {
   const [s1, s2] = spec.slots;
   await tx.run(
@@ -59,10 +64,16 @@ export async function touchPartition(tx: Sql, spec: PartitionSpec, at: number): 
      ON CONFLICT (id) DO UPDATE SET
        next_at = CASE WHEN queue_partitions.next_at IS NULL OR excluded.next_at < queue_partitions.next_at
                       THEN excluded.next_at ELSE queue_partitions.next_at END,
+       blocked = false, blocked_on = NULL,
        slot1_key = excluded.slot1_key, slot1_limit = excluded.slot1_limit,
        slot2_key = excluded.slot2_key, slot2_limit = excluded.slot2_limit`,
     [spec.id, spec.functionId, at, s1?.key ?? null, s1?.limit ?? null, s2?.key ?? null, s2?.limit ?? null],
   );
+  if (spec.slots.length)
+    await tx.run(
+      `INSERT INTO concurrency_slots (key, in_flight) VALUES ${valuesList(spec.slots.length, 2)} ON CONFLICT (key) DO NOTHING`,
+      spec.slots.flatMap((s) => [s.key, 0]),
+    );
 }
 
 /**
@@ -116,15 +127,35 @@ async function moveNextAtEarlier(tx: Sql, partitionId: string, at: number): Prom
   ]);
 }
 
+/** Partitions woken per freed slot: one to take it, one spare in case the first finds nothing. */
+const WAKE_PER_RELEASE = 2;
+
 /**
- * Frees one place in each slot and wakes the partitions parked on it. Keys are taken in sorted
+ * Frees one place in each slot and wakes partitions parked on it. Keys are taken in sorted
  * order, as leasing locks them, so concurrent transactions cannot deadlock on slot rows.
  */
 export async function releaseSlots(tx: Sql, keys: readonly string[]): Promise<void> {
   for (const key of [...keys].sort()) {
     await tx.run(`UPDATE concurrency_slots SET in_flight = in_flight - 1 WHERE key = ? AND in_flight > 0`, [key]);
-    await tx.run(`UPDATE queue_partitions SET blocked = false, blocked_on = NULL WHERE blocked_on = ?`, [key]);
+    await wakeParked(tx, key, WAKE_PER_RELEASE);
   }
+}
+
+/**
+ * Un-parks the `n` partitions waiting longest on a slot (an index range on blocked_on,
+ * next_at). Waking a bounded number keeps a release O(1) however many keys wait on a shared
+ * slot; a woken partition that finds nothing wakes the next one when it is leased (lease.ts).
+ * Rows another transaction holds are skipped, never waited for: that one is touching the
+ * partition, which un-parks it anyway.
+ */
+export async function wakeParked(tx: Sql, slotKey: string, n: number): Promise<number> {
+  const lock = tx.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
+  return tx.run(
+    `UPDATE queue_partitions SET blocked = false, blocked_on = NULL
+     WHERE id IN (SELECT id FROM queue_partitions WHERE blocked_on = ? AND next_at IS NOT NULL
+                  ORDER BY next_at LIMIT ?${lock})`,
+    [slotKey, n],
+  );
 }
 
 /** Deletes waiting (not leased) items, e.g. of a cancelled run. Leased ones finish and find the run over. */

@@ -20,11 +20,15 @@ const expression = z.string().superRefine((src, ctx) => {
   }
 });
 
-const duration = z.union([z.string(), z.number()]).superRefine((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === null || ms <= 0)
-    ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} is not a duration (e.g. "30s", "5m", "1h30m", "1d")` });
-});
+/** A duration ("30s", "1h30m", "1d", or milliseconds), optionally at most `max` (as Inngest bounds it). */
+const durationUpTo = (max?: { ms: number; text: string }) =>
+  z.union([z.string(), z.number()]).superRefine((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null || ms <= 0)
+      ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} is not a duration (e.g. "30s", "5m", "1h30m", "1d")` });
+    else if (max && ms > max.ms) ctx.addIssue({ code: "custom", message: `${JSON.stringify(value)} is longer than ${max.text}` });
+  });
+const duration = durationUpTo();
 
 /** Cron with an optional `TZ=Zone ` (or `CRON_TZ=`) prefix; without one it runs in UTC, as Inngest's does. */
 export function parseCron(spec: string): { pattern: string; timezone?: string } {
@@ -95,11 +99,20 @@ export const concurrencySchema = z
 export const throttleSchema = z.object({
   limit,
   period: duration,
-  burst: z.number().int().min(1).optional(),
+  /** starts allowed at once on top of `limit` */
+  burst: z.number().int().min(0, "burst must not be negative").optional(),
   key: expression.optional(),
 });
-export const rateLimitSchema = z.object({ limit, period: duration, key: expression.optional() });
-export const debounceSchema = z.object({ period: duration, key: expression.optional(), timeout: duration.optional() });
+export const rateLimitSchema = z.object({
+  limit,
+  period: durationUpTo({ ms: 86_400_000, text: "24h" }),
+  key: expression.optional(),
+});
+export const debounceSchema = z.object({
+  period: durationUpTo({ ms: 7 * 86_400_000, text: "7d" }),
+  key: expression.optional(),
+  timeout: duration.optional(),
+});
 export const batchEventsSchema = z.object({
   maxSize: z.number().int().min(1).max(1000),
   timeout: duration,

@@ -2,6 +2,7 @@ import type { V1Event, V1Run } from "@/lib/contracts/v1";
 import type { PrismaDb } from "@/lib/db/prisma";
 import type { Event, Run } from "@/lib/db/generated/sqlite/client";
 import { AppError, notFound } from "@/lib/errors";
+import { queuedReasons } from "@/lib/flow/queued-reason";
 
 /** Reads behind the Inngest-compatible REST API (`/v1/events`, `/v1/runs`). */
 const iso = (ms: bigint | number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
@@ -39,7 +40,17 @@ export function toV1Event(e: Event): V1Event {
 export async function getV1Run(prisma: PrismaDb, id: string): Promise<V1Run> {
   const run = await prisma.run.findUnique({ where: { id } });
   if (!run) throw notFound("run", id);
-  return toV1Run(run);
+  return (await toV1Runs(prisma, [run]))[0] as V1Run;
+}
+
+/** Runs as the API answers them, with why queued ones are still waiting. */
+export async function toV1Runs(prisma: PrismaDb, runs: readonly Run[]): Promise<V1Run[]> {
+  const reasons = await queuedReasons(prisma, runs);
+  return runs.map((run) => {
+    const v1 = toV1Run(run);
+    const reason = reasons.get(run.id);
+    return reason ? { ...v1, status_reason: reason } : v1;
+  });
 }
 
 export async function getV1Event(prisma: PrismaDb, id: string): Promise<V1Event> {
@@ -51,8 +62,13 @@ export async function getV1Event(prisma: PrismaDb, id: string): Promise<V1Event>
 export async function listV1RunsForEvent(prisma: PrismaDb, eventId: string): Promise<V1Run[]> {
   const event = await prisma.event.findUnique({ where: { id: eventId }, select: { id: true } });
   if (!event) throw notFound("event", eventId);
-  const runs = await prisma.run.findMany({ where: { eventId }, orderBy: { id: "asc" } });
-  return runs.map(toV1Run);
+  // Its own runs, and those it joined: a batch, or a debounce that started with a later event.
+  const joined = await prisma.runEvent.findMany({ where: { eventId }, select: { runId: true } });
+  const runs = await prisma.run.findMany({
+    where: joined.length ? { OR: [{ eventId }, { id: { in: joined.map((j) => j.runId) } }] } : { eventId },
+    orderBy: { id: "asc" },
+  });
+  return toV1Runs(prisma, runs);
 }
 
 /** Newest first, keyset-paginated by id: `cursor` is the last id of the previous page. */

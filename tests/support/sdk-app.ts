@@ -27,6 +27,8 @@ export interface SdkAppSpec {
   checkpointing?: boolean;
   port?: number;
   env?: Record<string, string>;
+  /** another fixture app (an .mjs next to this file), configured the same way */
+  script?: string;
 }
 
 export interface Stats {
@@ -81,7 +83,8 @@ export async function startSdkApp(spec: SdkAppSpec): Promise<SdkApp> {
     CHECKPOINTING: spec.checkpointing === false ? "0" : "1",
     ...(spec.env ?? {}),
   });
-  const proc: ChildProcess = spawn(process.execPath, [FIXTURE], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const script = spec.script ? path.resolve(import.meta.dirname, spec.script) : FIXTURE;
+  const proc: ChildProcess = spawn(process.execPath, [script], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   proc.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   proc.stderr?.on("data", (d: Buffer) => (output += d.toString()));
@@ -145,6 +148,7 @@ export interface V1Run {
   output: unknown;
   error: { name?: string; message?: string } | null;
   event_id: string | null;
+  queued_at: string;
   run_started_at: string | null;
   ended_at: string | null;
 }

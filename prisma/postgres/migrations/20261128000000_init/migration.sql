@@ -90,6 +90,14 @@ CREATE TABLE "runs" (
 );
 
 -- CreateTable
+CREATE TABLE "run_events" (
+    "event_id" TEXT NOT NULL,
+    "run_id" TEXT NOT NULL,
+
+    CONSTRAINT "run_events_pkey" PRIMARY KEY ("event_id","run_id")
+);
+
+-- CreateTable
 CREATE TABLE "steps" (
     "id" TEXT NOT NULL,
     "run_id" TEXT NOT NULL,
@@ -250,7 +258,7 @@ CREATE INDEX "queue_items_run_id_idx" ON "queue_items"("run_id");
 CREATE INDEX "queue_partitions_blocked_next_at_idx" ON "queue_partitions"("blocked", "next_at");
 
 -- CreateIndex
-CREATE INDEX "queue_partitions_blocked_on_idx" ON "queue_partitions"("blocked_on");
+CREATE INDEX "queue_partitions_blocked_on_next_at_idx" ON "queue_partitions"("blocked_on", "next_at");
 
 -- CreateIndex
 CREATE INDEX "flow_keys_expires_at_idx" ON "flow_keys"("expires_at");
