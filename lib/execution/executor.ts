@@ -7,6 +7,7 @@ import type { LeasedItem } from "@/lib/queue/types";
 import { maxAttempts } from "@/lib/registry/function-config";
 import { fireCronSlot } from "@/lib/schedule/cron";
 
+import { queueItemRef } from "./checkpoint";
 import { inUnit, type EngineContext, type Unit } from "./context";
 import { applyHttpResult, callHttpFunction } from "./http-function";
 import { expirePause } from "./pauses";
@@ -24,6 +25,11 @@ import {
 import { applySdkAnswer } from "./sdk-apply";
 import { callSdk } from "./sdk-protocol";
 import { loadMemo, resolveStepRow } from "./steps";
+
+/** Above this, events and steps are not sent with the call; the SDK fetches them (use_api). */
+export const USE_API_THRESHOLD_BYTES = 1024 * 1024;
+
+const jsonSize = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 /** How long an SDK call may take before it counts as a timeout (a step can do real work). */
 export const SDK_CALL_TIMEOUT_MS = 15 * 60_000;
@@ -157,12 +163,20 @@ export class Executor {
         disable_immediate_execution: fresh.disableImmediate,
         use_api: false,
         stack: { stack: memo.stack, current: memo.stack.length },
+        // fn_id enables v4 async checkpointing; qi_id ties its checkpoints to this lease.
         fn_id: fn.id,
-        qi_id: item.id,
+        qi_id: queueItemRef(item),
       },
       version: fresh.requestVersion,
       use_api: false,
     };
+    // A large run's events and step results are fetched by the SDK (/v0/runs/<id>/…) instead.
+    if (jsonSize(body.events) + jsonSize(body.steps) > USE_API_THRESHOLD_BYTES) {
+      body.events = [];
+      body.steps = {};
+      body.ctx.use_api = true;
+      body.use_api = true;
+    }
     const signing = ctx.options.mode === "start";
     const answer = await callSdk({
       url: fn.url,

@@ -57,7 +57,7 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
   for (const op of ops) {
     switch (op.op) {
       case "StepRun": {
-        if (!(await hasMemo(u.tx, run.id, op.id))) await recordStepResult(c, op, { data: op.data ?? null });
+        if (!(await hasMemo(u.tx, run.id, op.id))) await recordStepRun(u, run.id, op, c.item.attempt, c.startedAt);
         pending.delete(op.id);
         resolvedSomething = true;
         break;
@@ -82,13 +82,13 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
           await saveRunState(u, run, { pendingSteps: [...pending] });
           return;
         }
-        await recordStepFailure(c, op);
+        await recordStepFailure(u, run.id, op, c.item.attempt, c.startedAt);
         pending.delete(op.id);
         resolvedSomething = true;
         break;
       }
       case "StepFailed": {
-        await recordStepFailure(c, op);
+        await recordStepFailure(u, run.id, op, c.item.attempt, c.startedAt);
         pending.delete(op.id);
         resolvedSomething = true;
         break;
@@ -169,10 +169,8 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
         break;
       default: {
         // An op this server does not implement fails the step visibly instead of hanging the run.
-        await recordStepFailure(c, {
-          ...op,
-          error: { name: "UnsupportedOperation", message: `Stepwise does not support the ${op.op} step operation yet` },
-        });
+        const error = { name: "UnsupportedOperation", message: `Stepwise does not support the ${op.op} step operation yet` };
+        await recordStepFailure(u, run.id, { ...op, error }, c.item.attempt, c.startedAt);
         pending.delete(op.id);
         resolvedSomething = true;
       }
@@ -210,38 +208,40 @@ function opStart(op: SdkOp, fallback: number): number {
   return typeof a === "number" && a > 0 ? Math.round(a / 1e6) : fallback;
 }
 
-async function recordStepResult(c: ApplyContext, op: SdkOp, memo: { data: unknown }) {
+/** Memoizes a step's result (a StepRun answered, or checkpointed while the call goes on). */
+export async function recordStepRun(u: Unit, runId: string, op: SdkOp, attempt: number, fallbackStart: number) {
   const opts = op.opts ?? {};
-  await insertStep(c.u, {
-    runId: c.run.id,
+  await insertStep(u, {
+    runId,
     hashedId: op.id,
     name: op.userland?.id ?? op.name ?? null,
     displayName: op.displayName ?? op.name ?? null,
     op: typeof opts.type === "string" ? opts.type : "StepRun",
     status: "Completed",
-    attempt: c.item.attempt,
+    attempt,
     input: opts.input,
     output: op.data ?? null,
-    memo: { value: memo },
-    startedAt: opStart(op, c.startedAt),
-    endedAt: c.u.now,
+    memo: { value: { data: op.data ?? null } },
+    startedAt: opStart(op, fallbackStart),
+    endedAt: u.now,
   });
 }
 
-async function recordStepFailure(c: ApplyContext, op: SdkOp) {
+/** Memoizes a step's final error: the SDK throws it into the function on the next call. */
+export async function recordStepFailure(u: Unit, runId: string, op: SdkOp, attempt: number, fallbackStart: number) {
   const error = op.error ?? { name: "Error", message: "step failed" };
-  await insertStep(c.u, {
-    runId: c.run.id,
+  await insertStep(u, {
+    runId,
     hashedId: op.id,
     name: op.userland?.id ?? op.name ?? null,
     displayName: op.displayName ?? op.name ?? null,
     op: "StepRun",
     status: "Failed",
-    attempt: c.item.attempt,
+    attempt,
     error,
     memo: { value: { error } },
-    startedAt: opStart(op, c.startedAt),
-    endedAt: c.u.now,
+    startedAt: opStart(op, fallbackStart),
+    endedAt: u.now,
   });
 }
 

@@ -7,6 +7,23 @@
 // Every event name starts with `${APP_ID}/` so apps sharing a server never trigger each other.
 import http from "node:http";
 
+/** the SDK's calls to the server, by kind (installed before the SDK loads, which binds fetch) */
+const serverCalls = {};
+const realFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const { pathname } = new URL(url);
+  const kind = pathname.startsWith("/v0/runs/")
+    ? `v0:${pathname.split("/").pop()}`
+    : pathname.startsWith("/v1/checkpoint/")
+      ? "checkpoint"
+      : pathname.startsWith("/e/")
+        ? "send"
+        : pathname;
+  serverCalls[kind] = (serverCalls[kind] ?? 0) + 1;
+  return realFetch(input, init);
+};
+
 const V = process.env.SDK_VERSION === "3" ? "3" : "4";
 const sdk = await import(V === "3" ? "inngest-v3" : "inngest-v4");
 const { serve } = await import(V === "3" ? "inngest-v3/node" : "inngest-v4/node");
@@ -21,7 +38,7 @@ const inngest = new Inngest({
 const ev = (name) => `${appId}/${name}`;
 
 /** counters and timestamps, per key */
-const stats = { counts: {}, marks: {}, values: {} };
+const stats = { counts: {}, marks: {}, values: {}, serverCalls };
 const hit = (key) => {
   stats.counts[key] = (stats.counts[key] ?? 0) + 1;
   (stats.marks[key] ??= []).push(Date.now());
@@ -170,6 +187,8 @@ const functions = [
 
   fn({ id: "big" }, [{ event: ev("big") }], async ({ event, step }) => {
     const blob = await step.run("blob", () => "x".repeat(event.data.size));
+    // ends the call, so the next one has to carry (or fetch) the large memo
+    await step.sleep("pause", "1s");
     const again = await step.run("again", () => blob.length);
     return { length: again, eventBytes: JSON.stringify(event.data).length };
   }),
