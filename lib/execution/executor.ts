@@ -22,7 +22,7 @@ import {
   TERMINAL,
   type CallPayload,
 } from "./runs";
-import { applySdkAnswer } from "./sdk-apply";
+import { applySdkAnswer, type ApplyContext } from "./sdk-apply";
 import { callSdk } from "./sdk-protocol";
 import { loadMemo, resolveStepRow } from "./steps";
 
@@ -42,13 +42,21 @@ export class Executor {
   constructor(
     private readonly ctx: EngineContext,
     private readonly owner: string,
+    /** whether a run may go straight on to its next call on this worker (see sdk-apply.ts) */
+    private readonly canContinue: () => boolean = () => false,
   ) {}
 
   async handle(item: LeasedItem): Promise<void> {
     try {
       switch (item.kind) {
-        case "exec":
-          return await this.execute(item);
+        case "exec": {
+          let next: LeasedItem | null = item;
+          while (next) {
+            item = next;
+            next = await this.execute(next);
+          }
+          return;
+        }
         case "cron":
           return await this.unit(item, (u) =>
             fireCronSlot(u, item.payload as { functionId: string; cron: string; slot: number }),
@@ -89,46 +97,52 @@ export class Executor {
     if (p.type === "finish") await cancelRun(u, run.id, `timeouts.finish: not finished within ${p.limit}`);
   }
 
-  private async execute(item: LeasedItem): Promise<void> {
+  /** Runs one call; answers the run's next call when it continues on this worker at once. */
+  private async execute(item: LeasedItem): Promise<LeasedItem | null> {
     const { ctx, owner } = this;
     const runId = item.runId ?? "";
-    const run = await loadRun(ctx.sql, runId);
+    let run = await loadRun(ctx.sql, runId);
     const fn = run ? ctx.registry.get(run.functionId) : undefined;
     const payload = item.payload as CallPayload;
 
     // Before the call: drop work for ended runs, resolve the sleep or timeout this item
-    // stands for, and mark the run Running.
-    const proceed = await inUnit(ctx, async (u) => {
-      const current = await lockRun(u, runId);
-      if (!current || TERMINAL.includes(current.status)) {
-        await completeItem(u.tx, item, owner);
-        return false;
-      }
-      if (!fn) {
-        await finishRun(u, current, {
-          status: "Failed",
-          error: { name: "FunctionNotFound", message: `function ${current.functionId} is no longer registered` },
-        });
-        await completeItem(u.tx, item, owner);
-        return false;
-      }
-      if (payload.wake) await resolveStepRow(u, payload.wake.stepRowId, runId, { status: "Completed", memo: null });
-      if (payload.pauseTimeout && !(await expirePause(u, runId, payload.pauseTimeout))) {
-        await completeItem(u.tx, item, owner);
-        return false;
-      }
-      if (payload.wake || payload.pauseTimeout) {
-        // Resolving it may leave other parallel steps pending; with version-2 fan-in the
-        // discovery waits for them.
-        if (!(await stepResolved(u, current, await resolvedHashedId(u, payload)))) {
+    // stands for, and mark the run Running. A plain call of a running run needs none of it,
+    // so it costs no transaction.
+    const plain = run?.status === "Running" && !!fn && !payload.wake && !payload.pauseTimeout;
+    const proceed =
+      plain ||
+      (await inUnit(ctx, async (u) => {
+        const current = await lockRun(u, runId);
+        if (!current || TERMINAL.includes(current.status)) {
           await completeItem(u.tx, item, owner);
           return false;
         }
-      }
-      if (await markRunning(u, current)) await finishTimeout(u, fn, runId);
-      return true;
-    });
-    if (!proceed || !run || !fn) return;
+        if (!fn) {
+          await finishRun(u, current, {
+            status: "Failed",
+            error: { name: "FunctionNotFound", message: `function ${current.functionId} is no longer registered` },
+          });
+          await completeItem(u.tx, item, owner);
+          return false;
+        }
+        if (payload.wake) await resolveStepRow(u, payload.wake.stepRowId, runId, { status: "Completed", memo: null });
+        if (payload.pauseTimeout && !(await expirePause(u, runId, payload.pauseTimeout))) {
+          await completeItem(u.tx, item, owner);
+          return false;
+        }
+        if (payload.wake || payload.pauseTimeout) {
+          // Resolving it may leave other parallel steps pending; with version-2 fan-in the
+          // discovery waits for them.
+          if (!(await stepResolved(u, current, await resolvedHashedId(u, payload)))) {
+            await completeItem(u.tx, item, owner);
+            return false;
+          }
+        }
+        if (await markRunning(u, current)) await finishTimeout(u, fn, runId);
+        run = current;
+        return true;
+      }));
+    if (!proceed || !run || !fn) return null;
 
     const startedAt = Date.now();
     const events = await loadEvents(ctx.sql, run.eventIds);
@@ -146,11 +160,11 @@ export class Executor {
         if (!current || TERMINAL.includes(current.status)) return void (await completeItem(u.tx, item, owner));
         await applyHttpResult(u, { run: current, fn, item, owner, startedAt }, result);
       });
-      return;
+      return null;
     }
 
     const memo = await loadMemo(ctx.sql, runId);
-    const fresh = (await loadRun(ctx.sql, runId)) ?? run;
+    const fresh = run;
     const first = events[0];
     const body = {
       event: first ? eventPayload(first) : { name: "", data: {} },
@@ -189,10 +203,15 @@ export class Executor {
       timeoutMs: fn.config.timeout ?? SDK_CALL_TIMEOUT_MS,
     });
     ctx.observeCall("sdk", (Date.now() - startedAt) / 1000);
-    await inUnit(ctx, async (u) => {
+    return inUnit(ctx, async (u) => {
       const current = await lockRun(u, runId);
-      if (!current || TERMINAL.includes(current.status)) return void (await completeItem(u.tx, item, owner));
-      await applySdkAnswer({ u, run: current, fn, item, owner, startedAt }, answer);
+      if (!current || TERMINAL.includes(current.status)) {
+        await completeItem(u.tx, item, owner);
+        return null;
+      }
+      const c: ApplyContext = { u, run: current, fn, item, owner, startedAt, mayContinue: this.canContinue() };
+      await applySdkAnswer(c, answer);
+      return c.next ?? null;
     });
   }
 }

@@ -11,6 +11,7 @@ import type { Unit } from "./context";
 import { createPause, pauseTimeoutItemId } from "./pauses";
 import { enqueueCall, finishRun, saveRunState, type CallPayload, type RunRecord } from "./runs";
 import type { SdkAnswer, SdkOp } from "./sdk-protocol";
+import { continueLeased } from "./handoff";
 import { hasMemo, insertStep } from "./steps";
 
 /**
@@ -27,6 +28,10 @@ export interface ApplyContext {
   item: LeasedItem;
   owner: string;
   startedAt: number;
+  /** the worker has room to take the run's next call itself (no trip through the queue) */
+  mayContinue?: boolean;
+  /** set when the run's next call continues on this worker, under the same lease */
+  next?: LeasedItem;
 }
 
 export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promise<void> {
@@ -194,6 +199,16 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
     pendingSteps: [...pending],
     disableImmediate: discover && coalesce && pending.size === 0 ? false : disableImmediate,
   });
+  if (discover && c.mayContinue && run.partition.slots.length === 0) {
+    // Sequential steps go straight on: the same queue item, re-leased with the next call,
+    // so each step costs one transaction instead of three (complete, enqueue, lease). Runs
+    // under a concurrency limit always queue, so the slot goes to whoever is next in line.
+    const next = await continueLeased(u, c.item, c.owner, { stepId: "step" });
+    if (next) {
+      c.next = next;
+      return;
+    }
+  }
   if (discover) await enqueueCall(u, run, { stepId: "step" });
   await completeItem(u.tx, c.item, c.owner);
 }

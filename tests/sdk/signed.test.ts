@@ -31,7 +31,7 @@ describe.skipIf(skip)("signed mode (stepwise start)", () => {
   let impostor: FunctionApp;
 
   beforeAll(async () => {
-    server = await startServer({ mode: "start", args: ["--event-key", eventKey, "--signing-key", signingKey] });
+    server = await startServer({ mode: "start", args: ["--event-key", eventKey, "--signing-key", signingKey, "--no-poll"] });
     for (const version of [3, 4] as const)
       apps.set(version, await startSdkApp({ version, serverUrl: server.url, appId: `signed-v${version}`, signingKey, eventKey }));
     // Answers like an SDK, but cannot sign.
