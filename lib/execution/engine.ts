@@ -46,7 +46,7 @@ export class Engine {
     private readonly options: EngineOptions,
   ) {
     // A run goes straight on to its next call while this process has a free worker for others.
-    this.executor = new Executor(ctx, this.owner, () => this.inFlight < this.options.workers);
+    this.executor = new Executor(ctx, this.owner, () => this.running && this.inFlight < this.options.workers);
     this.leaseMs = options.leaseMs ?? 30_000;
   }
 

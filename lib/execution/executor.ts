@@ -1,4 +1,4 @@
-import { eventPayload } from "@/lib/events/event-schema";
+import { eventPayload, type StoredEvent } from "@/lib/events/event-schema";
 import { finishTimeout } from "@/lib/flow/run-start";
 import { fireBatch, fireDebounce } from "@/lib/flow/schedule-run";
 import { logger } from "@/lib/logger";
@@ -30,6 +30,9 @@ import { loadMemo, resolveStepRow } from "./steps";
 export const USE_API_THRESHOLD_BYTES = 1024 * 1024;
 
 const jsonSize = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+const EVENT_CACHE_RUNS = 500;
+const EVENT_CACHE_MAX_BYTES = 16 * 1024;
 
 /** How long an SDK call may take before it counts as a timeout (a step can do real work). */
 export const SDK_CALL_TIMEOUT_MS = 15 * 60_000;
@@ -97,6 +100,20 @@ export class Executor {
     if (p.type === "finish") await cancelRun(u, run.id, `timeouts.finish: not finished within ${p.limit}`);
   }
 
+  /** A run's events never change: the last few hundred runs' small ones are kept in memory. */
+  private readonly eventCache = new Map<string, StoredEvent[]>();
+
+  private async runEvents(runId: string, ids: string[]): Promise<StoredEvent[]> {
+    const cached = this.eventCache.get(runId);
+    if (cached) return cached;
+    const events = await loadEvents(this.ctx.sql, ids);
+    if (events.length <= 5 && events.every((e) => JSON.stringify(e.data).length < EVENT_CACHE_MAX_BYTES)) {
+      if (this.eventCache.size >= EVENT_CACHE_RUNS) this.eventCache.delete(this.eventCache.keys().next().value as string);
+      this.eventCache.set(runId, events);
+    }
+    return events;
+  }
+
   /** Runs one call; answers the run's next call when it continues on this worker at once. */
   private async execute(item: LeasedItem): Promise<LeasedItem | null> {
     const { ctx, owner } = this;
@@ -145,7 +162,7 @@ export class Executor {
     if (!proceed || !run || !fn) return null;
 
     const startedAt = Date.now();
-    const events = await loadEvents(ctx.sql, run.eventIds);
+    const events = await this.runEvents(run.id, run.eventIds);
     if (fn.kind === "http") {
       const result = await callHttpFunction(
         fn,

@@ -275,6 +275,19 @@ describe.skipIf(skip)("SDK step functions", () => {
     }
   });
 
+  it("/v1/checkpoint answers 409 for a call whose lease is not current, 404 for an unknown run", async () => {
+    const v4 = apps.get(4) as SdkApp;
+    const run = await trigger(server, v4.ev("memo"), { name: "x" }, `${v4.appId}-memo`);
+    const op = { id: "0".repeat(40), op: "StepRun", name: "late", data: 1 };
+    for (const qi of ["nope@1", `${run.run_id}@1`, "garbage"]) {
+      const res = await api<{ status: number }>(server, "POST", `/v1/checkpoint/${run.run_id}/async`, { qi_id: qi, steps: [op] });
+      expect(res.status, qi).toBe(409);
+    }
+    const unknown = await api(server, "POST", `/v1/checkpoint/01NOSUCHRUN0000000000000000/async`, { qi_id: "x@1", steps: [] });
+    expect(unknown.status).toBe(404);
+    expect((await stepsOf(server, run.run_id)).map((s) => s.name)).not.toContain("late");
+  });
+
   it("a retried send with the same X-Inngest-Event-Id-Seed is stored once", async () => {
     const seed = `${Date.now()},${Buffer.from("0123456789").toString("base64")}`;
     const events = [{ name: "seeded/event", data: { n: 1 } }];
