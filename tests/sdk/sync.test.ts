@@ -6,7 +6,7 @@ import type { AppDto } from "@/lib/contracts/apps";
 import type { FunctionDto } from "@/lib/contracts/functions";
 
 import { skipWithoutDatabase } from "../support/db";
-import { freePort, startSdkApp, trigger, type SdkApp } from "../support/sdk-app";
+import { freePort, runsOf, startSdkApp, trigger, type SdkApp } from "../support/sdk-app";
 import { api, startServer, waitFor, type TestServer } from "../support/server";
 
 const skip = await skipWithoutDatabase();
@@ -152,6 +152,26 @@ describe.skipIf(skip)("app sync", () => {
     expect(ok.body).toEqual({ ok: true, modified: true, app_id: "raw" });
     const again = await api<{ modified: boolean }>(server, "POST", "/fn/register", { ...base, functions: [fnWith({})] });
     expect(again.body.modified).toBe(false);
+  });
+
+  it.each([3, 4] as const)("v%i: a cron-triggered SDK function runs with inngest/scheduled.timer", async (version) => {
+    const app = await startSdkApp({ version, serverUrl: server.url, appId: `cron-v${version}`, variant: "cron" });
+    apps.push(app);
+    await api(server, "POST", "/api/v1/apps", { url: app.url });
+    try {
+      const run = await waitFor(async () => {
+        const events = await api<{ data: { id: string }[] }>(server, "GET", "/v1/events?name=inngest/scheduled.timer");
+        for (const e of events.body.data) {
+          const runs = await runsOf(server, e.id);
+          const done = runs.find((r) => r.function_id === `${app.appId}-tick` && r.status === "Completed");
+          if (done) return done;
+        }
+        return null;
+      }, 10_000);
+      expect(run.output).toEqual({ name: "inngest/scheduled.timer", cron: "* * * * * *" });
+    } finally {
+      await api(server, "DELETE", `/api/v1/apps/${app.appId}`);
+    }
   });
 
   it("an unreachable app is stored with its sync error", async () => {

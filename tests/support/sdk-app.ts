@@ -25,7 +25,7 @@ export interface SdkAppSpec {
   /** cloud mode with these keys (for `stepwise start`) */
   signingKey?: string;
   eventKey?: string;
-  variant?: "full" | "reduced" | "bad";
+  variant?: "full" | "reduced" | "bad" | "cron";
   /** v4 only: false turns async checkpointing off */
   checkpointing?: boolean;
   port?: number;

@@ -2,7 +2,7 @@
 // environment the way users configure theirs (INNGEST_DEV, INNGEST_BASE_URL, INNGEST_SIGNING_KEY,
 // INNGEST_EVENT_KEY). Started by tests/support/sdk-app.ts in its own process.
 //
-// SDK_VERSION=3|4, APP_ID, PORT, VARIANT=full|reduced|bad, CHECKPOINTING=0 (v4: off).
+// SDK_VERSION=3|4, APP_ID, PORT, VARIANT=full|reduced|bad|cron, CHECKPOINTING=0 (v4: off).
 // Side endpoints for tests: GET /__stats (what the functions did), POST /__send (inngest.send).
 // Every event name starts with `${APP_ID}/` so apps sharing a server never trigger each other.
 import http from "node:http";
@@ -201,6 +201,12 @@ const functions = [
 ];
 
 if (variant === "reduced") functions.splice(0, functions.length, functions[0]);
+if (variant === "cron")
+  functions.splice(
+    0,
+    functions.length,
+    fn({ id: "tick" }, [{ cron: "* * * * * *" }], async ({ event }) => ({ name: event.name, cron: event.data.cron })),
+  );
 if (variant === "bad") functions.push(fn({ id: "bad", concurrency: { limit: 0 } }, [{ event: ev("bad") }], async () => null));
 
 const handler = serve({ client: inngest, functions });
