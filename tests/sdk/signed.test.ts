@@ -117,6 +117,25 @@ describe.skipIf(skip)("signed mode (stepwise start)", () => {
       const added = await api<AppDto>(server, "POST", "/api/v1/apps", { url: other.url });
       expect(added.body.syncError).toMatch(/signing key/);
       expect(added.body.functionCount).toBe(0);
+
+      // Registered anyway (by someone holding the server's key): its calls are refused, and the run says why.
+      const fnUrl = `${other.url}?fnId=wrong-key-memo&stepId=step`;
+      const step = { id: "step", name: "step", runtime: { type: "http", url: fnUrl }, retries: { attempts: 0 } };
+      await api(
+        server,
+        "POST",
+        "/fn/register",
+        {
+          url: other.url,
+          appName: "wrong-key",
+          functions: [{ id: "wrong-key-memo", name: "memo", triggers: [{ event: "wrong-key/go" }], steps: { step } }],
+        },
+        { authorization: `Bearer ${hashed(signingKey)}` },
+      );
+      const [id] = await sendEvents(server, { name: "wrong-key/go", data: {} }, eventKey);
+      const run = await waitForRun(server, id as string, "wrong-key-memo");
+      expect(run.status).toBe("Failed");
+      expect(run.error?.message).toMatch(/rejected the call's signature/);
     } finally {
       await other.stop();
     }
