@@ -223,6 +223,7 @@ const VARIANTS: Variant[] = [
 async function sequential(serverUrl: string, app: BenchApp, v: Variant, runs: number) {
   const perStep: number[] = [];
   const walls: number[] = [];
+  const checkpoints: number[] = [];
   for (let i = 0; i < runs; i++) {
     const done = app.completions(1);
     await post(`${serverUrl}/e/bench`, { name: v.event, data: { i } });
@@ -232,10 +233,15 @@ async function sequential(serverUrl: string, app: BenchApp, v: Variant, runs: nu
     const wall = t.ended - t.queued;
     walls.push(wall);
     perStep.push((wall - (own.handlerMs - own.checkpointMs)) / STEPS);
+    checkpoints.push(own.checkpointMs / STEPS);
   }
-  perStep.sort((a, b) => a - b);
-  walls.sort((a, b) => a - b);
-  return { p50: percentile(perStep, 0.5), p99: percentile(perStep, 0.99), wallP50: percentile(walls, 0.5) };
+  for (const list of [perStep, walls, checkpoints]) list.sort((a, b) => a - b);
+  return {
+    p50: percentile(perStep, 0.5),
+    p99: percentile(perStep, 0.99),
+    wallP50: percentile(walls, 0.5),
+    checkpointP50: percentile(checkpoints, 0.5),
+  };
 }
 
 /** The app saw the last answer; the server records the end in the same breath. */
@@ -303,7 +309,8 @@ export async function runSdkBench(dialects: Dialect[] = ["sqlite", "postgres"]):
         const c = await concurrent(server, app, v);
         lines.push(
           `  ${dialect.padEnd(8)} ${v.label}: overhead p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms per step` +
-            ` (run wall p50 ${ms(s.wallP50)} ms); ${CONCURRENT_RUNS} concurrent runs: ${Math.round(c.stepsPerSecond)} steps/s` +
+            ` (run wall p50 ${ms(s.wallP50)} ms${s.checkpointP50 > 0 ? `, checkpoint request ${ms(s.checkpointP50)} ms` : ""});` +
+            ` ${CONCURRENT_RUNS} concurrent runs: ${Math.round(c.stepsPerSecond)} steps/s` +
             ` (CPU per step: server ${ms(c.serverCpuMsPerStep)} ms, app+SDK ${ms(c.appCpuMsPerStep)} ms)`,
         );
       }

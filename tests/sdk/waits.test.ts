@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppDto } from "@/lib/contracts/apps";
 
 import { skipWithoutDatabase } from "../support/db";
-import { getRun, sendEvents, startSdkApp, trigger, waitForRun, type SdkApp } from "../support/sdk-app";
+import { getRun, sendEvents, startSdkApp, stepsOf, trigger, waitForRun, type SdkApp } from "../support/sdk-app";
 import { api, startServer, waitFor, type TestServer } from "../support/server";
 
 const skip = await skipWithoutDatabase();
@@ -123,8 +123,8 @@ describe.skipIf(skip)("a sleep survives a server restart", () => {
       await api(server, "POST", "/api/v1/apps", { url: app.url });
       const [eventId] = await sendEvents(server, { name: app.ev("sleep"), data: { duration: "3s" } });
       const running = await waitForRun(server, eventId as string, `${app.appId}-sleeper`, ["Running"]);
-      await waitFor(async () => (await app.stats()).counts[`sleep:${running.run_id}:before`]);
-      await new Promise((r) => setTimeout(r, 300));
+      // Mid-sleep: the sleep is recorded (and the call that asked for it is done).
+      await waitFor(async () => (await stepsOf(server, running.run_id)).some((s) => s.op === "Sleep" && s.status === "Sleeping"));
       await server.kill();
       await new Promise((r) => setTimeout(r, 1000));
       server = await server.restart();
