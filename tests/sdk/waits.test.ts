@@ -44,8 +44,9 @@ describe.skipIf(skip)("SDK waits and cancellation", () => {
 
     it("waitForEvent resumes with the matching event, not with one that does not match", async () => {
       const eventId = await send("wait", { id: "order-1" });
-      await waitForRun(server, eventId, fnId("waiter"), ["Running"]);
-      await new Promise((r) => setTimeout(r, 300)); // the wait is registered by the first call
+      const running = await waitForRun(server, eventId, fnId("waiter"), ["Running"]);
+      // the wait is registered by the first call
+      await waitFor(async () => (await stepsOf(server, running.run_id)).some((s) => s.op === "WaitForEvent"));
       await send("approved", { id: "order-2", by: "wrong order" });
       await new Promise((r) => setTimeout(r, 600));
       const still = (await api<{ data: { status: string }[] }>(server, "GET", `/v1/events/${eventId}/runs`)).body.data[0];
@@ -68,7 +69,8 @@ describe.skipIf(skip)("SDK waits and cancellation", () => {
       const running = await waitForRun(server, eventId, fnId("cancellable"), ["Running"]);
       const startKey = `cancellable:${running.run_id}:${mode === "run" ? "slow" : "start"}`;
       await waitFor(async () => (await app().stats()).counts[startKey], 10_000, startKey);
-      if (mode !== "run") await new Promise((r) => setTimeout(r, 300));
+      const op = { sleep: "Sleep", wait: "WaitForEvent", run: null }[mode];
+      if (op) await waitFor(async () => (await stepsOf(server, running.run_id)).some((s) => s.op === op));
       await send("cancel", { id: "someone-else" });
       await send("cancel", { id });
       const run = await waitForRun(server, eventId, fnId("cancellable"));
