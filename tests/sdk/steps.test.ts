@@ -153,10 +153,12 @@ describe.skipIf(skip)("SDK step functions", () => {
     expect(run4.output).toBe(10);
     expect(((await v4.stats()).serverCalls.checkpoint ?? 0) - before4).toBeGreaterThanOrEqual(9);
     expect((await stepsOf(server, run4.run_id)).filter((s) => s.status === "Completed")).toHaveLength(10);
+    expect((await v4.stats()).counts[`calls:${run4.run_id}`]).toBe(1);
 
     const run3 = await trigger(server, v3.ev("ten"), {}, `${v3.appId}-ten-steps`);
     expect(run3.output).toBe(10);
     expect((await v3.stats()).serverCalls.checkpoint).toBeUndefined();
+    expect((await v3.stats()).counts[`calls:${run3.run_id}`]).toBe(11);
 
     const off = await startSdkApp({ version: 4, serverUrl: server.url, appId: "nocheckpoint-v4", checkpointing: false });
     try {
@@ -164,6 +166,7 @@ describe.skipIf(skip)("SDK step functions", () => {
       const run = await trigger(server, off.ev("ten"), {}, `${off.appId}-ten-steps`);
       expect(run.output).toBe(10);
       expect((await off.stats()).serverCalls.checkpoint).toBeUndefined();
+      expect((await off.stats()).counts[`calls:${run.run_id}`]).toBe(11);
     } finally {
       await off.stop();
     }

@@ -233,6 +233,9 @@ const server = http.createServer((req, res) => {
     });
     return;
   }
+  // calls from the server, per run
+  const runId = req.headers["x-run-id"];
+  if (req.method === "POST" && typeof runId === "string") hit(`calls:${runId}`);
   return handler(req, res);
 });
 server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
