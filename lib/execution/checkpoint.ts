@@ -54,9 +54,12 @@ export async function applyCheckpoint(ctx: EngineContext, runId: string, body: u
     for (const raw of input.steps) {
       const op = raw as unknown as SdkOp;
       if (op.op !== "StepRun" && op.op !== "StepFailed") continue;
-      if (await hasMemo(u.tx, runId, op.id)) continue;
-      if (op.op === "StepRun") await recordStepRun(u, runId, op, 0, u.now);
-      else await recordStepFailure(u, runId, op, 0, u.now);
+      if (op.op === "StepRun") {
+        if (!(await recordStepRun(u, runId, op, 0, u.now))) continue;
+      } else {
+        if (await hasMemo(u.tx, runId, op.id)) continue;
+        await recordStepFailure(u, runId, op, 0, u.now);
+      }
       pending.delete(op.id);
       stored++;
     }

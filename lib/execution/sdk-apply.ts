@@ -12,7 +12,7 @@ import { createPause, pauseTimeoutItemId } from "./pauses";
 import { enqueueCall, finishRun, saveRunState, type CallPayload, type RunRecord } from "./runs";
 import type { SdkAnswer, SdkOp } from "./sdk-protocol";
 import { continueLeased } from "./handoff";
-import { hasMemo, insertStep } from "./steps";
+import { hasMemo, insertStep, insertStepUnlessMemoized } from "./steps";
 
 /**
  * What an SDK answer means for the run (protocol reference §6.5), applied in one unit:
@@ -62,7 +62,7 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
   for (const op of ops) {
     switch (op.op) {
       case "StepRun": {
-        if (!(await hasMemo(u.tx, run.id, op.id))) await recordStepRun(u, run.id, op, c.item.attempt, c.startedAt);
+        await recordStepRun(u, run.id, op, c.item.attempt, c.startedAt);
         pending.delete(op.id);
         resolvedSomething = true;
         break;
@@ -223,10 +223,13 @@ function opStart(op: SdkOp, fallback: number): number {
   return typeof a === "number" && a > 0 ? Math.round(a / 1e6) : fallback;
 }
 
-/** Memoizes a step's result (a StepRun answered, or checkpointed while the call goes on). */
+/**
+ * Memoizes a step's result (a StepRun answered, or checkpointed while the call goes on), unless
+ * it already has one. False when it had.
+ */
 export async function recordStepRun(u: Unit, runId: string, op: SdkOp, attempt: number, fallbackStart: number) {
   const opts = op.opts ?? {};
-  await insertStep(u, {
+  const id = await insertStepUnlessMemoized(u, {
     runId,
     hashedId: op.id,
     name: op.userland?.id ?? op.name ?? null,
@@ -240,6 +243,7 @@ export async function recordStepRun(u: Unit, runId: string, op: SdkOp, attempt: 
     startedAt: opStart(op, fallbackStart),
     endedAt: u.now,
   });
+  return id !== null;
 }
 
 /** Memoizes a step's final error: the SDK throws it into the function on the next call. */
