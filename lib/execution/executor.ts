@@ -181,7 +181,6 @@ export class Executor {
     }
 
     const memo = await loadMemo(ctx.sql, runId);
-    const fresh = run;
     const first = events[0];
     const body = {
       event: first ? eventPayload(first) : { name: "", data: {} },
@@ -191,14 +190,14 @@ export class Executor {
         run_id: runId,
         attempt: item.attempt,
         max_attempts: maxAttempts(fn.config),
-        disable_immediate_execution: fresh.disableImmediate,
+        disable_immediate_execution: run.disableImmediate,
         use_api: false,
         stack: { stack: memo.stack, current: memo.stack.length },
         // fn_id enables v4 async checkpointing; qi_id ties its checkpoints to this lease.
         fn_id: fn.id,
         qi_id: queueItemRef(item),
       },
-      version: fresh.requestVersion,
+      version: run.requestVersion,
       use_api: false,
     };
     // A large run's events and step results are fetched by the SDK (/v0/runs/<id>/…) instead.
