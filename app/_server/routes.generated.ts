@@ -11,10 +11,13 @@ import * as r6 from "@/app/e/[key]/route";
 import * as r7 from "@/app/fn/register/route";
 import * as r8 from "@/app/health/route";
 import * as r9 from "@/app/metrics/route";
-import * as r10 from "@/app/v1/events/route";
-import * as r11 from "@/app/v1/events/[id]/route";
-import * as r12 from "@/app/v1/events/[id]/runs/route";
-import * as r13 from "@/app/v1/runs/[id]/route";
+import * as r10 from "@/app/v0/runs/[id]/actions/route";
+import * as r11 from "@/app/v0/runs/[id]/batch/route";
+import * as r12 from "@/app/v1/checkpoint/[runId]/async/route";
+import * as r13 from "@/app/v1/events/route";
+import * as r14 from "@/app/v1/events/[id]/route";
+import * as r15 from "@/app/v1/events/[id]/runs/route";
+import * as r16 from "@/app/v1/runs/[id]/route";
 
 export const generatedRoutes: { path: string; module: RouteModule }[] = [
   { path: "/api/v1/apps", module: r0 as RouteModule },
@@ -27,8 +30,11 @@ export const generatedRoutes: { path: string; module: RouteModule }[] = [
   { path: "/fn/register", module: r7 as RouteModule },
   { path: "/health", module: r8 as RouteModule },
   { path: "/metrics", module: r9 as RouteModule },
-  { path: "/v1/events", module: r10 as RouteModule },
-  { path: "/v1/events/[id]", module: r11 as RouteModule },
-  { path: "/v1/events/[id]/runs", module: r12 as RouteModule },
-  { path: "/v1/runs/[id]", module: r13 as RouteModule },
+  { path: "/v0/runs/[id]/actions", module: r10 as RouteModule },
+  { path: "/v0/runs/[id]/batch", module: r11 as RouteModule },
+  { path: "/v1/checkpoint/[runId]/async", module: r12 as RouteModule },
+  { path: "/v1/events", module: r13 as RouteModule },
+  { path: "/v1/events/[id]", module: r14 as RouteModule },
+  { path: "/v1/events/[id]/runs", module: r15 as RouteModule },
+  { path: "/v1/runs/[id]", module: r16 as RouteModule },
 ];

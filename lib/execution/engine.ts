@@ -46,7 +46,8 @@ export class Engine {
     private readonly ctx: EngineContext,
     private readonly options: EngineOptions,
   ) {
-    this.executor = new Executor(ctx, this.owner);
+    // A run goes straight on to its next call while this process has a free worker for others.
+    this.executor = new Executor(ctx, this.owner, () => this.running && this.inFlight < this.options.workers);
     this.leaseMs = options.leaseMs ?? 30_000;
   }
 

@@ -1,4 +1,4 @@
-import { eventPayload } from "@/lib/events/event-schema";
+import { eventPayload, type StoredEvent } from "@/lib/events/event-schema";
 import { finishTimeout } from "@/lib/flow/run-start";
 import { fireBatch, fireDebounce } from "@/lib/flow/schedule-run";
 import { logger } from "@/lib/logger";
@@ -7,6 +7,7 @@ import type { LeasedItem } from "@/lib/queue/types";
 import { maxAttempts } from "@/lib/registry/function-config";
 import { fireCronSlot } from "@/lib/schedule/cron";
 
+import { queueItemRef } from "./checkpoint";
 import { inUnit, type EngineContext, type Unit } from "./context";
 import { applyHttpResult, callHttpFunction } from "./http-function";
 import { expirePause } from "./pauses";
@@ -21,9 +22,17 @@ import {
   TERMINAL,
   type CallPayload,
 } from "./runs";
-import { applySdkAnswer } from "./sdk-apply";
+import { applySdkAnswer, type ApplyContext } from "./sdk-apply";
 import { callSdk } from "./sdk-protocol";
 import { loadMemo, resolveStepRow } from "./steps";
+
+/** Above this, events and steps are not sent with the call; the SDK fetches them (use_api). */
+export const USE_API_THRESHOLD_BYTES = 1024 * 1024;
+
+const jsonSize = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+const EVENT_CACHE_RUNS = 500;
+const EVENT_CACHE_MAX_BYTES = 16 * 1024;
 
 /** How long an SDK call may take before it counts as a timeout (a step can do real work). */
 export const SDK_CALL_TIMEOUT_MS = 15 * 60_000;
@@ -36,13 +45,21 @@ export class Executor {
   constructor(
     private readonly ctx: EngineContext,
     private readonly owner: string,
+    /** whether a run may go straight on to its next call on this worker (see sdk-apply.ts) */
+    private readonly canContinue: () => boolean = () => false,
   ) {}
 
   async handle(item: LeasedItem): Promise<void> {
     try {
       switch (item.kind) {
-        case "exec":
-          return await this.execute(item);
+        case "exec": {
+          let next: LeasedItem | null = item;
+          while (next) {
+            item = next;
+            next = await this.execute(next);
+          }
+          return;
+        }
         case "cron":
           return await this.unit(item, (u) =>
             fireCronSlot(u, item.payload as { functionId: string; cron: string; slot: number }),
@@ -83,49 +100,69 @@ export class Executor {
     if (p.type === "finish") await cancelRun(u, run.id, `timeouts.finish: not finished within ${p.limit}`);
   }
 
-  private async execute(item: LeasedItem): Promise<void> {
+  /** A run's events never change: the last few hundred runs' small ones are kept in memory. */
+  private readonly eventCache = new Map<string, StoredEvent[]>();
+
+  private async runEvents(runId: string, ids: string[]): Promise<StoredEvent[]> {
+    const cached = this.eventCache.get(runId);
+    if (cached) return cached;
+    const events = await loadEvents(this.ctx.sql, ids);
+    if (events.length <= 5 && events.every((e) => JSON.stringify(e.data).length < EVENT_CACHE_MAX_BYTES)) {
+      if (this.eventCache.size >= EVENT_CACHE_RUNS) this.eventCache.delete(this.eventCache.keys().next().value as string);
+      this.eventCache.set(runId, events);
+    }
+    return events;
+  }
+
+  /** Runs one call; answers the run's next call when it continues on this worker at once. */
+  private async execute(item: LeasedItem): Promise<LeasedItem | null> {
     const { ctx, owner } = this;
     const runId = item.runId ?? "";
-    const run = await loadRun(ctx.sql, runId);
+    let run = await loadRun(ctx.sql, runId);
     const fn = run ? ctx.registry.get(run.functionId) : undefined;
     const payload = item.payload as CallPayload;
 
     // Before the call: drop work for ended runs, resolve the sleep or timeout this item
-    // stands for, and mark the run Running.
-    const proceed = await inUnit(ctx, async (u) => {
-      const current = await lockRun(u, runId);
-      if (!current || TERMINAL.includes(current.status)) {
-        await completeItem(u.tx, item, owner);
-        return false;
-      }
-      if (!fn) {
-        await finishRun(u, current, {
-          status: "Failed",
-          error: { name: "FunctionNotFound", message: `function ${current.functionId} is no longer registered` },
-        });
-        await completeItem(u.tx, item, owner);
-        return false;
-      }
-      if (payload.wake) await resolveStepRow(u, payload.wake.stepRowId, runId, { status: "Completed", memo: null });
-      if (payload.pauseTimeout && !(await expirePause(u, runId, payload.pauseTimeout))) {
-        await completeItem(u.tx, item, owner);
-        return false;
-      }
-      if (payload.wake || payload.pauseTimeout) {
-        // Resolving it may leave other parallel steps pending; with version-2 fan-in the
-        // discovery waits for them.
-        if (!(await stepResolved(u, current, await resolvedHashedId(u, payload)))) {
+    // stands for, and mark the run Running. A plain call of a running run needs none of it,
+    // so it costs no transaction.
+    const plain = run?.status === "Running" && !!fn && !payload.wake && !payload.pauseTimeout;
+    const proceed =
+      plain ||
+      (await inUnit(ctx, async (u) => {
+        const current = await lockRun(u, runId);
+        if (!current || TERMINAL.includes(current.status)) {
           await completeItem(u.tx, item, owner);
           return false;
         }
-      }
-      if (await markRunning(u, current)) await finishTimeout(u, fn, runId);
-      return true;
-    });
-    if (!proceed || !run || !fn) return;
+        if (!fn) {
+          await finishRun(u, current, {
+            status: "Failed",
+            error: { name: "FunctionNotFound", message: `function ${current.functionId} is no longer registered` },
+          });
+          await completeItem(u.tx, item, owner);
+          return false;
+        }
+        if (payload.wake) await resolveStepRow(u, payload.wake.stepRowId, runId, { status: "Completed", memo: null });
+        if (payload.pauseTimeout && !(await expirePause(u, runId, payload.pauseTimeout))) {
+          await completeItem(u.tx, item, owner);
+          return false;
+        }
+        if (payload.wake || payload.pauseTimeout) {
+          // Resolving it may leave other parallel steps pending; with version-2 fan-in the
+          // discovery waits for them.
+          if (!(await stepResolved(u, current, await resolvedHashedId(u, payload)))) {
+            await completeItem(u.tx, item, owner);
+            return false;
+          }
+        }
+        if (await markRunning(u, current)) await finishTimeout(u, fn, runId);
+        run = current;
+        return true;
+      }));
+    if (!proceed || !run || !fn) return null;
 
     const startedAt = Date.now();
-    const events = await loadEvents(ctx.sql, run.eventIds);
+    const events = await this.runEvents(run.id, run.eventIds);
     if (fn.kind === "http") {
       const result = await callHttpFunction(
         fn,
@@ -140,11 +177,10 @@ export class Executor {
         if (!current || TERMINAL.includes(current.status)) return void (await completeItem(u.tx, item, owner));
         await applyHttpResult(u, { run: current, fn, item, owner, startedAt }, result);
       });
-      return;
+      return null;
     }
 
     const memo = await loadMemo(ctx.sql, runId);
-    const fresh = (await loadRun(ctx.sql, runId)) ?? run;
     const first = events[0];
     const body = {
       event: first ? eventPayload(first) : { name: "", data: {} },
@@ -154,15 +190,23 @@ export class Executor {
         run_id: runId,
         attempt: item.attempt,
         max_attempts: maxAttempts(fn.config),
-        disable_immediate_execution: fresh.disableImmediate,
+        disable_immediate_execution: run.disableImmediate,
         use_api: false,
         stack: { stack: memo.stack, current: memo.stack.length },
+        // fn_id enables v4 async checkpointing; qi_id ties its checkpoints to this lease.
         fn_id: fn.id,
-        qi_id: item.id,
+        qi_id: queueItemRef(item),
       },
-      version: fresh.requestVersion,
+      version: run.requestVersion,
       use_api: false,
     };
+    // A large run's events and step results are fetched by the SDK (/v0/runs/<id>/…) instead.
+    if (jsonSize(body.events) + jsonSize(body.steps) > USE_API_THRESHOLD_BYTES) {
+      body.events = [];
+      body.steps = {};
+      body.ctx.use_api = true;
+      body.use_api = true;
+    }
     const signing = ctx.options.mode === "start";
     const answer = await callSdk({
       url: fn.url,
@@ -175,10 +219,15 @@ export class Executor {
       timeoutMs: fn.config.timeout ?? SDK_CALL_TIMEOUT_MS,
     });
     ctx.observeCall("sdk", (Date.now() - startedAt) / 1000);
-    await inUnit(ctx, async (u) => {
+    return inUnit(ctx, async (u) => {
       const current = await lockRun(u, runId);
-      if (!current || TERMINAL.includes(current.status)) return void (await completeItem(u.tx, item, owner));
-      await applySdkAnswer({ u, run: current, fn, item, owner, startedAt }, answer);
+      if (!current || TERMINAL.includes(current.status)) {
+        await completeItem(u.tx, item, owner);
+        return null;
+      }
+      const c: ApplyContext = { u, run: current, fn, item, owner, startedAt, mayContinue: this.canContinue() };
+      await applySdkAnswer(c, answer);
+      return c.next ?? null;
     });
   }
 }

@@ -342,6 +342,14 @@ export async function saveRunState(
   run: RunRecord,
   change: { requestVersion?: number; disableImmediate?: boolean; pendingSteps?: string[] },
 ): Promise<void> {
+  const same =
+    (change.requestVersion === undefined || change.requestVersion === run.requestVersion) &&
+    (change.disableImmediate === undefined || change.disableImmediate === run.disableImmediate) &&
+    (change.pendingSteps === undefined ||
+      (change.pendingSteps.length === run.pendingSteps.length &&
+        change.pendingSteps.every((id, i) => id === run.pendingSteps[i])));
+  // Most steps change none of it: no write then (`run` was read in this same unit).
+  if (same) return;
   if (change.requestVersion !== undefined) run.requestVersion = change.requestVersion;
   if (change.disableImmediate !== undefined) run.disableImmediate = change.disableImmediate;
   if (change.pendingSteps !== undefined) run.pendingSteps = change.pendingSteps;

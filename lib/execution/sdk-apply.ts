@@ -11,7 +11,8 @@ import type { Unit } from "./context";
 import { createPause, pauseTimeoutItemId } from "./pauses";
 import { enqueueCall, finishRun, saveRunState, type CallPayload, type RunRecord } from "./runs";
 import type { SdkAnswer, SdkOp } from "./sdk-protocol";
-import { hasMemo, insertStep } from "./steps";
+import { continueLeased } from "./handoff";
+import { hasMemo, insertStep, insertStepUnlessMemoized } from "./steps";
 
 /**
  * What an SDK answer means for the run (protocol reference §6.5), applied in one unit:
@@ -27,6 +28,10 @@ export interface ApplyContext {
   item: LeasedItem;
   owner: string;
   startedAt: number;
+  /** the worker has room to take the run's next call itself (no trip through the queue) */
+  mayContinue?: boolean;
+  /** set when the run's next call continues on this worker, under the same lease */
+  next?: LeasedItem;
 }
 
 export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promise<void> {
@@ -57,7 +62,7 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
   for (const op of ops) {
     switch (op.op) {
       case "StepRun": {
-        if (!(await hasMemo(u.tx, run.id, op.id))) await recordStepResult(c, op, { data: op.data ?? null });
+        await recordStepRun(u, run.id, op, c.item.attempt, c.startedAt);
         pending.delete(op.id);
         resolvedSomething = true;
         break;
@@ -82,13 +87,13 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
           await saveRunState(u, run, { pendingSteps: [...pending] });
           return;
         }
-        await recordStepFailure(c, op);
+        await recordStepFailure(u, run.id, op, c.item.attempt, c.startedAt);
         pending.delete(op.id);
         resolvedSomething = true;
         break;
       }
       case "StepFailed": {
-        await recordStepFailure(c, op);
+        await recordStepFailure(u, run.id, op, c.item.attempt, c.startedAt);
         pending.delete(op.id);
         resolvedSomething = true;
         break;
@@ -169,10 +174,8 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
         break;
       default: {
         // An op this server does not implement fails the step visibly instead of hanging the run.
-        await recordStepFailure(c, {
-          ...op,
-          error: { name: "UnsupportedOperation", message: `Stepwise does not support the ${op.op} step operation yet` },
-        });
+        const error = { name: "UnsupportedOperation", message: `Stepwise does not support the ${op.op} step operation yet` };
+        await recordStepFailure(u, run.id, { ...op, error }, c.item.attempt, c.startedAt);
         pending.delete(op.id);
         resolvedSomething = true;
       }
@@ -196,6 +199,16 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
     pendingSteps: [...pending],
     disableImmediate: discover && coalesce && pending.size === 0 ? false : disableImmediate,
   });
+  if (discover && c.mayContinue && run.partition.slots.length === 0) {
+    // Sequential steps go straight on: the same queue item, re-leased with the next call,
+    // so each step costs one transaction instead of three (complete, enqueue, lease). Runs
+    // under a concurrency limit always queue, so the slot goes to whoever is next in line.
+    const next = await continueLeased(u, c.item, c.owner, { stepId: "step" });
+    if (next) {
+      c.next = next;
+      return;
+    }
+  }
   if (discover) await enqueueCall(u, run, { stepId: "step" });
   await completeItem(u.tx, c.item, c.owner);
 }
@@ -210,38 +223,44 @@ function opStart(op: SdkOp, fallback: number): number {
   return typeof a === "number" && a > 0 ? Math.round(a / 1e6) : fallback;
 }
 
-async function recordStepResult(c: ApplyContext, op: SdkOp, memo: { data: unknown }) {
+/**
+ * Memoizes a step's result (a StepRun answered, or checkpointed while the call goes on), unless
+ * it already has one. False when it had.
+ */
+export async function recordStepRun(u: Unit, runId: string, op: SdkOp, attempt: number, fallbackStart: number) {
   const opts = op.opts ?? {};
-  await insertStep(c.u, {
-    runId: c.run.id,
+  const id = await insertStepUnlessMemoized(u, {
+    runId,
     hashedId: op.id,
     name: op.userland?.id ?? op.name ?? null,
     displayName: op.displayName ?? op.name ?? null,
     op: typeof opts.type === "string" ? opts.type : "StepRun",
     status: "Completed",
-    attempt: c.item.attempt,
+    attempt,
     input: opts.input,
     output: op.data ?? null,
-    memo: { value: memo },
-    startedAt: opStart(op, c.startedAt),
-    endedAt: c.u.now,
+    memo: { value: { data: op.data ?? null } },
+    startedAt: opStart(op, fallbackStart),
+    endedAt: u.now,
   });
+  return id !== null;
 }
 
-async function recordStepFailure(c: ApplyContext, op: SdkOp) {
+/** Memoizes a step's final error: the SDK throws it into the function on the next call. */
+export async function recordStepFailure(u: Unit, runId: string, op: SdkOp, attempt: number, fallbackStart: number) {
   const error = op.error ?? { name: "Error", message: "step failed" };
-  await insertStep(c.u, {
-    runId: c.run.id,
+  await insertStep(u, {
+    runId,
     hashedId: op.id,
     name: op.userland?.id ?? op.name ?? null,
     displayName: op.displayName ?? op.name ?? null,
     op: "StepRun",
     status: "Failed",
-    attempt: c.item.attempt,
+    attempt,
     error,
     memo: { value: { error } },
-    startedAt: opStart(op, c.startedAt),
-    endedAt: c.u.now,
+    startedAt: opStart(op, fallbackStart),
+    endedAt: u.now,
   });
 }
 

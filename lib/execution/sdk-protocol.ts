@@ -82,6 +82,22 @@ function classify(res: { status: number; headers: Record<string, string>; body: 
   const versionHeader = res.headers["x-inngest-req-version"];
   const version = versionHeader !== undefined && versionHeader !== "" ? Number(versionHeader) : null;
   const fromSdk = res.headers["x-inngest-sdk"] !== undefined;
+  // An SDK in cloud mode that could not verify the call answers 401 and strips its headers
+  // (all but X-Inngest-SDK-Handled): say why instead of "not an SDK".
+  if (res.status === 401 && (fromSdk || res.headers["x-inngest-sdk-handled"] !== undefined)) {
+    return {
+      kind: "error",
+      error: {
+        name: "Unauthorized",
+        message: input.signingKey
+          ? "the app rejected the call's signature (401): its INNGEST_SIGNING_KEY differs from the server's signing key"
+          : "the app rejected the call (401): it runs in cloud mode and expects signed calls; start it with INNGEST_DEV=1, or run `stepwise start` with its signing key",
+      },
+      noRetry: false,
+      status: 401,
+      version,
+    };
+  }
   if (!fromSdk) {
     return {
       kind: "error",

@@ -30,31 +30,49 @@ export interface NewStep {
 const text = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
 
 export async function insertStep(u: Unit, step: NewStep): Promise<string> {
+  return (await writeStep(u, step, false)) as string;
+}
+
+/**
+ * Inserts a final result unless the step already has one (a re-sent StepRun, a checkpoint
+ * repeated by the SDK): one statement instead of a read and a write. Null when it had one.
+ */
+export async function insertStepUnlessMemoized(u: Unit, step: NewStep): Promise<string | null> {
+  return writeStep(u, step, true);
+}
+
+async function writeStep(u: Unit, step: NewStep, unlessMemoized: boolean): Promise<string | null> {
   const id = newId(u.now);
-  await u.tx.run(
-    `INSERT INTO steps (id, run_id, seq, hashed_id, name, display_name, op, status, attempt, input, output, error,
-                        memo, is_memo, started_at, ended_at, wake_at)
-     VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM steps WHERE run_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      id,
-      step.runId,
-      step.runId,
-      step.hashedId,
-      step.name ?? null,
-      step.displayName ?? null,
-      step.op,
-      step.status,
-      step.attempt ?? 0,
-      text(step.input),
-      text(step.output),
-      text(step.error),
-      step.memo ? JSON.stringify(step.memo.value ?? null) : null,
-      !!step.memo,
-      step.startedAt,
-      step.endedAt ?? null,
-      step.wakeAt ?? null,
-    ],
-  );
+  const values = [
+    id,
+    step.runId,
+    step.runId,
+    step.hashedId,
+    step.name ?? null,
+    step.displayName ?? null,
+    step.op,
+    step.status,
+    step.attempt ?? 0,
+    text(step.input),
+    text(step.output),
+    text(step.error),
+    step.memo ? JSON.stringify(step.memo.value ?? null) : null,
+    !!step.memo,
+    step.startedAt,
+    step.endedAt ?? null,
+    step.wakeAt ?? null,
+  ];
+  const columns = `INSERT INTO steps (id, run_id, seq, hashed_id, name, display_name, op, status, attempt, input, output, error,
+                        memo, is_memo, started_at, ended_at, wake_at)`;
+  const row = `?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM steps WHERE run_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`;
+  const inserted = unlessMemoized
+    ? await u.tx.run(
+        `${columns} SELECT ${row}
+         WHERE NOT EXISTS (SELECT 1 FROM steps WHERE run_id = ? AND hashed_id = ? AND is_memo = ?)`,
+        [...values, step.runId, step.hashedId, true],
+      )
+    : await u.tx.run(`${columns} VALUES (${row})`, values);
+  if (inserted === 0) return null;
   u.messages.push({ topic: "step.changed", payload: { runId: step.runId, stepId: id, status: step.status } });
   return id;
 }

@@ -148,7 +148,34 @@ export async function saveRegistration(deps: AppStoreDeps, reg: AppRegistration)
   const now = BigInt(Date.now());
   const checksum = checksumOf(reg);
   const { language, version } = splitSdk(reg.sdk);
-  const result = await deps.prisma.$transaction(async (tx) => {
+  const result = await retryOnWriteConflict(() => writeRegistration(deps, reg, { now, checksum, language, version }));
+  if (result.modified) deps.bus.publish("registry.changed", { reason: `app ${reg.appId} synced` });
+  for (const id of result.displaced) deps.bus.publish("apps.changed", { id });
+  if (result.modified || result.errorCleared) deps.bus.publish("apps.changed", { id: reg.appId });
+  return { app: await getApp(deps, reg.appId), modified: result.modified };
+}
+
+/**
+ * Two processes polling the same app can sync it at the same moment; the one whose insert
+ * collides reads again and finds the work done.
+ */
+async function retryOnWriteConflict<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 2 || (code !== "P2002" && code !== "P2034")) throw error;
+    }
+  }
+}
+
+async function writeRegistration(
+  deps: AppStoreDeps,
+  reg: AppRegistration,
+  { now, checksum, language, version }: { now: bigint; checksum: string; language: string | null; version: string | null },
+) {
+  return deps.prisma.$transaction(async (tx) => {
     const existing = await tx.app.findUnique({ where: { id: reg.appId } });
     const displaced = await tx.app.findMany({ where: { url: reg.url, id: { not: reg.appId } }, select: { id: true } });
     const ids = reg.functions.map((f) => f.id);
@@ -209,10 +236,6 @@ export async function saveRegistration(deps: AppStoreDeps, reg: AppRegistration)
     await bumpRegistryVersion(tx);
     return { modified: true, errorCleared: false, displaced: displaced.map((d) => d.id) };
   });
-  if (result.modified) deps.bus.publish("registry.changed", { reason: `app ${reg.appId} synced` });
-  for (const id of result.displaced) deps.bus.publish("apps.changed", { id });
-  if (result.modified || result.errorCleared) deps.bus.publish("apps.changed", { id: reg.appId });
-  return { app: await getApp(deps, reg.appId), modified: result.modified };
 }
 
 /**

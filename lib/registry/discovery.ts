@@ -17,6 +17,9 @@ export const DISCOVERY_PORTS = [
   80, 443, 3000, 3001, 3002, 3003, 3004, 3005, 3006, 3007, 3008, 3009, 3010, 4321, 5000, 5173, 8000, 8080, 8081, 8787, 8888, 8910,
   8911, 8912, 8913, 8914, 8915,
 ];
+/** how long an open port without an SDK endpoint is left alone */
+const QUIET_MS = 15_000;
+
 export const DISCOVERY_PATHS = ["/api/inngest", "/x/inngest", "/.netlify/functions/inngest", "/.redwood/functions/inngest"];
 
 export interface PollerOptions extends Pick<ServerOptions, "sdkUrls" | "poll" | "pollInterval" | "discovery" | "mode"> {
@@ -30,6 +33,8 @@ export class AppPoller {
   private stopped = false;
   /** last error per URL, so a failing app is reported once, not every round */
   private readonly lastError = new Map<string, string | null>();
+  /** open ports that served no SDK endpoint: not asked again until this time */
+  private readonly quietUntil = new Map<number, number>();
 
   constructor(
     private readonly deps: AppSyncDeps,
@@ -98,20 +103,27 @@ export class AppPoller {
       if (u.hostname === "localhost" || u.hostname === "127.0.0.1" || u.hostname === "[::1]")
         knownPorts.add(Number(u.port || (u.protocol === "https:" ? 443 : 80)));
     }
-    const candidates = DISCOVERY_PORTS.filter((p) => p !== this.options.ownPort && !knownPorts.has(p));
+    const now = Date.now();
+    const candidates = DISCOVERY_PORTS.filter(
+      (p) => p !== this.options.ownPort && !knownPorts.has(p) && (this.quietUntil.get(p) ?? 0) <= now,
+    );
     const open = (await Promise.all(candidates.map(async (p) => ((await portOpen(p)) ? p : null)))).filter(
       (p): p is number => p !== null,
     );
     for (const port of open) {
       const base = port === 443 ? `https://127.0.0.1` : `http://127.0.0.1:${port}`;
+      let found = false;
       for (const path of DISCOVERY_PATHS) {
         if (this.stopped) return;
         const url = normalizeAppUrl(base + path);
         if (!(await servesInngest(url))) continue;
         logger.info({ url }, "discovered an Inngest app");
         await this.sync(url);
+        found = true;
         break;
       }
+      // Something else listens there (a web app without Inngest): ask again later, not every round.
+      if (!found) this.quietUntil.set(port, Date.now() + QUIET_MS);
     }
   }
 }

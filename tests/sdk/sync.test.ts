@@ -1,10 +1,12 @@
+import net from "node:net";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { AppDto } from "@/lib/contracts/apps";
 import type { FunctionDto } from "@/lib/contracts/functions";
 
 import { skipWithoutDatabase } from "../support/db";
-import { freePort, startSdkApp, trigger, type SdkApp } from "../support/sdk-app";
+import { freePort, runsOf, startSdkApp, trigger, type SdkApp } from "../support/sdk-app";
 import { api, startServer, waitFor, type TestServer } from "../support/server";
 
 const skip = await skipWithoutDatabase();
@@ -152,6 +154,26 @@ describe.skipIf(skip)("app sync", () => {
     expect(again.body.modified).toBe(false);
   });
 
+  it.each([3, 4] as const)("v%i: a cron-triggered SDK function runs with inngest/scheduled.timer", async (version) => {
+    const app = await startSdkApp({ version, serverUrl: server.url, appId: `cron-v${version}`, variant: "cron" });
+    apps.push(app);
+    await api(server, "POST", "/api/v1/apps", { url: app.url });
+    try {
+      const run = await waitFor(async () => {
+        const events = await api<{ data: { id: string }[] }>(server, "GET", "/v1/events?name=inngest/scheduled.timer");
+        for (const e of events.body.data) {
+          const runs = await runsOf(server, e.id);
+          const done = runs.find((r) => r.function_id === `${app.appId}-tick` && r.status === "Completed");
+          if (done) return done;
+        }
+        return null;
+      }, 10_000);
+      expect(run.output).toEqual({ name: "inngest/scheduled.timer", cron: "* * * * * *" });
+    } finally {
+      await api(server, "DELETE", `/api/v1/apps/${app.appId}`);
+    }
+  });
+
   it("an unreachable app is stored with its sync error", async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/api/inngest`;
@@ -190,3 +212,37 @@ describe.skipIf(skip)("-u/--sdk-url", () => {
     }
   });
 });
+
+describe.skipIf(skip)("dev discovery", () => {
+  it("finds an app serving /api/inngest on one of the usual local ports", async () => {
+    const port = await firstFreeDiscoveryPort();
+    if (port === null) return console.warn("no free discovery port: skipping the discovery check");
+    const serverPort = await freePort();
+    const appId = `discovered-${Date.now().toString(36)}`;
+    const app = await startSdkApp({ version: 4, serverUrl: `http://127.0.0.1:${serverPort}`, appId, port, variant: "reduced" });
+    const server = await startServer({ port: serverPort, discovery: true, args: ["--poll-interval", "0.5"] });
+    try {
+      const found = await waitFor(async () => {
+        const res = await api<{ data: AppDto[] }>(server, "GET", "/api/v1/apps");
+        return res.body.data.find((a) => a.id === appId);
+      }, 15_000);
+      expect(found).toMatchObject({ url: `http://127.0.0.1:${port}/api/inngest`, functionCount: 1, syncError: null });
+    } finally {
+      await app.stop();
+      await server.dispose();
+    }
+  });
+});
+
+/** A port from the discovery list nothing listens on (3000-3010, 8910-8915, …), or null. */
+async function firstFreeDiscoveryPort(): Promise<number | null> {
+  for (const port of [3003, 3004, 3005, 3006, 3007, 3008, 3009, 3010, 8911, 8912, 8913, 8914, 8915]) {
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once("error", () => resolve(false));
+      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  return null;
+}

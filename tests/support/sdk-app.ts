@@ -2,6 +2,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 
+import Database from "better-sqlite3";
+import pg from "pg";
+
 import { api, waitFor } from "./server";
 
 /**
@@ -22,7 +25,7 @@ export interface SdkAppSpec {
   /** cloud mode with these keys (for `stepwise start`) */
   signingKey?: string;
   eventKey?: string;
-  variant?: "full" | "reduced" | "bad";
+  variant?: "full" | "reduced" | "bad" | "cron";
   /** v4 only: false turns async checkpointing off */
   checkpointing?: boolean;
   port?: number;
@@ -35,6 +38,8 @@ export interface Stats {
   counts: Record<string, number>;
   marks: Record<string, number[]>;
   values: Record<string, unknown>;
+  /** the SDK's requests to the server by kind: `checkpoint`, `v0:batch`, `v0:actions`, `send`, paths */
+  serverCalls: Record<string, number>;
 }
 
 export interface SdkApp {
@@ -198,4 +203,36 @@ export async function trigger(
 ): Promise<V1Run> {
   const [id] = await sendEvents(server, { name, data });
   return waitForRun(server, id as string, functionId, undefined, timeoutMs);
+}
+
+export interface StepRow {
+  seq: number;
+  op: string;
+  status: string;
+  name: string | null;
+  attempt: number;
+  error: string | null;
+}
+
+/**
+ * A run's step rows, read from the server's database (there is no public step API in this
+ * suite's scope; the dashboard reads the same rows).
+ */
+export async function stepsOf(server: { db: string }, runId: string): Promise<StepRow[]> {
+  const query = `SELECT seq, op, status, name, attempt, error FROM steps WHERE run_id = $1 ORDER BY seq`;
+  if (/^postgres(ql)?:\/\//.test(server.db)) {
+    const client = new pg.Client({ connectionString: server.db });
+    await client.connect();
+    try {
+      return (await client.query<StepRow>(query, [runId])).rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const db = new Database(server.db, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(query.replace("$1", "?")).all(runId) as StepRow[];
+  } finally {
+    db.close();
+  }
 }

@@ -2,10 +2,27 @@
 // environment the way users configure theirs (INNGEST_DEV, INNGEST_BASE_URL, INNGEST_SIGNING_KEY,
 // INNGEST_EVENT_KEY). Started by tests/support/sdk-app.ts in its own process.
 //
-// SDK_VERSION=3|4, APP_ID, PORT, VARIANT=full|reduced|bad, CHECKPOINTING=0 (v4: off).
+// SDK_VERSION=3|4, APP_ID, PORT, VARIANT=full|reduced|bad|cron, CHECKPOINTING=0 (v4: off).
 // Side endpoints for tests: GET /__stats (what the functions did), POST /__send (inngest.send).
 // Every event name starts with `${APP_ID}/` so apps sharing a server never trigger each other.
 import http from "node:http";
+
+/** the SDK's calls to the server, by kind (installed before the SDK loads, which binds fetch) */
+const serverCalls = {};
+const realFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const { pathname } = new URL(url);
+  const kind = pathname.startsWith("/v0/runs/")
+    ? `v0:${pathname.split("/").pop()}`
+    : pathname.startsWith("/v1/checkpoint/")
+      ? "checkpoint"
+      : pathname.startsWith("/e/")
+        ? "send"
+        : pathname;
+  serverCalls[kind] = (serverCalls[kind] ?? 0) + 1;
+  return realFetch(input, init);
+};
 
 const V = process.env.SDK_VERSION === "3" ? "3" : "4";
 const sdk = await import(V === "3" ? "inngest-v3" : "inngest-v4");
@@ -21,7 +38,7 @@ const inngest = new Inngest({
 const ev = (name) => `${appId}/${name}`;
 
 /** counters and timestamps, per key */
-const stats = { counts: {}, marks: {}, values: {} };
+const stats = { counts: {}, marks: {}, values: {}, serverCalls };
 const hit = (key) => {
   stats.counts[key] = (stats.counts[key] ?? 0) + 1;
   (stats.marks[key] ??= []).push(Date.now());
@@ -170,6 +187,8 @@ const functions = [
 
   fn({ id: "big" }, [{ event: ev("big") }], async ({ event, step }) => {
     const blob = await step.run("blob", () => "x".repeat(event.data.size));
+    // ends the call, so the next one has to carry (or fetch) the large memo
+    await step.sleep("pause", "1s");
     const again = await step.run("again", () => blob.length);
     return { length: again, eventBytes: JSON.stringify(event.data).length };
   }),
@@ -182,6 +201,12 @@ const functions = [
 ];
 
 if (variant === "reduced") functions.splice(0, functions.length, functions[0]);
+if (variant === "cron")
+  functions.splice(
+    0,
+    functions.length,
+    fn({ id: "tick" }, [{ cron: "* * * * * *" }], async ({ event }) => ({ name: event.name, cron: event.data.cron })),
+  );
 if (variant === "bad") functions.push(fn({ id: "bad", concurrency: { limit: 0 } }, [{ event: ev("bad") }], async () => null));
 
 const handler = serve({ client: inngest, functions });
@@ -208,6 +233,9 @@ const server = http.createServer((req, res) => {
     });
     return;
   }
+  // calls from the server, per run
+  const runId = req.headers["x-run-id"];
+  if (req.method === "POST" && typeof runId === "string") hit(`calls:${runId}`);
   return handler(req, res);
 });
 server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {

@@ -32,6 +32,8 @@ export interface ServerSpec {
   port?: number;
   /** dev mode: keep polling apps (the default here is --no-poll) */
   poll?: boolean;
+  /** dev mode: probe the usual local ports for apps (the default here is --no-discovery) */
+  discovery?: boolean;
 }
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -50,7 +52,7 @@ export async function startServer(spec: ServerSpec = {}): Promise<TestServer> {
     "100",
     "--log-level",
     "warn",
-    ...(mode === "dev" ? ["--no-discovery", ...(spec.poll ? [] : ["--no-poll"])] : []),
+    ...(mode === "dev" ? [...(spec.discovery ? [] : ["--no-discovery"]), ...(spec.poll ? [] : ["--no-poll"])] : []),
     ...(spec.args ?? []),
   ];
   const env: NodeJS.ProcessEnv = { NODE_ENV: "production" };
