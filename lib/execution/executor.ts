@@ -5,6 +5,7 @@ import { logger } from "@/lib/logger";
 import { completeItem, requeueItem } from "@/lib/queue/queue";
 import type { LeasedItem } from "@/lib/queue/types";
 import { maxAttempts } from "@/lib/registry/function-config";
+import type { RegisteredFunction } from "@/lib/registry/registry";
 import { fireCronSlot } from "@/lib/schedule/cron";
 
 import { inUnit, type EngineContext, type Unit } from "./context";
@@ -20,6 +21,7 @@ import {
   stepResolved,
   TERMINAL,
   type CallPayload,
+  type RunRecord,
 } from "./runs";
 import { applySdkAnswer } from "./sdk-apply";
 import { callSdk } from "./sdk-protocol";
@@ -86,43 +88,43 @@ export class Executor {
   private async execute(item: LeasedItem): Promise<void> {
     const { ctx, owner } = this;
     const runId = item.runId ?? "";
-    const run = await loadRun(ctx.sql, runId);
-    const fn = run ? ctx.registry.get(run.functionId) : undefined;
     const payload = item.payload as CallPayload;
-
     // Before the call: drop work for ended runs, resolve the sleep or timeout this item
-    // stands for, and mark the run Running.
-    const proceed = await inUnit(ctx, async (u) => {
+    // stands for, and mark the run Running. Answers the run as read (locked) there, so the
+    // call needs no separate read of it.
+    const started = await inUnit(ctx, async (u): Promise<{ run: RunRecord; fn: RegisteredFunction } | null> => {
       const current = await lockRun(u, runId);
       if (!current || TERMINAL.includes(current.status)) {
         await completeItem(u.tx, item, owner);
-        return false;
+        return null;
       }
+      const fn = ctx.registry.get(current.functionId);
       if (!fn) {
         await finishRun(u, current, {
           status: "Failed",
           error: { name: "FunctionNotFound", message: `function ${current.functionId} is no longer registered` },
         });
         await completeItem(u.tx, item, owner);
-        return false;
+        return null;
       }
       if (payload.wake) await resolveStepRow(u, payload.wake.stepRowId, runId, { status: "Completed", memo: null });
       if (payload.pauseTimeout && !(await expirePause(u, runId, payload.pauseTimeout))) {
         await completeItem(u.tx, item, owner);
-        return false;
+        return null;
       }
       if (payload.wake || payload.pauseTimeout) {
         // Resolving it may leave other parallel steps pending; with version-2 fan-in the
         // discovery waits for them.
         if (!(await stepResolved(u, current, await resolvedHashedId(u, payload)))) {
           await completeItem(u.tx, item, owner);
-          return false;
+          return null;
         }
       }
       if (await markRunning(u, current)) await finishTimeout(u, fn, runId);
-      return true;
+      return { run: current, fn };
     });
-    if (!proceed || !run || !fn) return;
+    if (!started) return;
+    const { run, fn } = started;
 
     const startedAt = Date.now();
     const events = await loadEvents(ctx.sql, run.eventIds);
@@ -138,7 +140,7 @@ export class Executor {
       await inUnit(ctx, async (u) => {
         const current = await lockRun(u, runId);
         if (!current || TERMINAL.includes(current.status)) return void (await completeItem(u.tx, item, owner));
-        await applyHttpResult(u, { run: current, fn, item, owner, startedAt }, result);
+        await applyHttpResult(u, { run: current, fn, item, owner, startedAt, events }, result);
       });
       return;
     }

@@ -257,7 +257,13 @@ export interface SerializedError {
  * `inngest/function.finished` plus `.failed` or `.cancelled` through the normal event path,
  * so onFailure handlers and parents waiting in step.invoke react in the same transaction.
  */
-export async function finishRun(u: Unit, run: RunRecord, outcome: RunOutcome): Promise<boolean> {
+export async function finishRun(
+  u: Unit,
+  run: RunRecord,
+  outcome: RunOutcome,
+  /** the run's trigger events when the caller already holds them (saves reading them again) */
+  knownEvents?: StoredEvent[],
+): Promise<boolean> {
   const { tx, now } = u;
   const changed = await tx.run(
     `UPDATE runs SET status = ?, output = ?, error = ?, status_reason = ?, ended_at = ?, updated_at = ?,
@@ -284,7 +290,7 @@ export async function finishRun(u: Unit, run: RunRecord, outcome: RunOutcome): P
     payload: { id: run.id, functionId: run.functionId, status: outcome.status, appId: run.appId },
   });
 
-  const events = await loadEvents(tx, run.eventIds);
+  const events = knownEvents ?? (await loadEvents(tx, run.eventIds));
   const first = events[0];
   const data: Record<string, unknown> = {
     function_id: run.functionId,
