@@ -18,6 +18,7 @@ import {
   loadRun,
   lockRun,
   markRunning,
+  startQueuedRun,
   stepResolved,
   TERMINAL,
   type CallPayload,
@@ -92,37 +93,39 @@ export class Executor {
     // Before the call: drop work for ended runs, resolve the sleep or timeout this item
     // stands for, and mark the run Running. Answers the run as read (locked) there, so the
     // call needs no separate read of it.
-    const started = await inUnit(ctx, async (u): Promise<{ run: RunRecord; fn: RegisteredFunction } | null> => {
-      const current = await lockRun(u, runId);
-      if (!current || TERMINAL.includes(current.status)) {
-        await completeItem(u.tx, item, owner);
-        return null;
-      }
-      const fn = ctx.registry.get(current.functionId);
-      if (!fn) {
-        await finishRun(u, current, {
-          status: "Failed",
-          error: { name: "FunctionNotFound", message: `function ${current.functionId} is no longer registered` },
-        });
-        await completeItem(u.tx, item, owner);
-        return null;
-      }
-      if (payload.wake) await resolveStepRow(u, payload.wake.stepRowId, runId, { status: "Completed", memo: null });
-      if (payload.pauseTimeout && !(await expirePause(u, runId, payload.pauseTimeout))) {
-        await completeItem(u.tx, item, owner);
-        return null;
-      }
-      if (payload.wake || payload.pauseTimeout) {
-        // Resolving it may leave other parallel steps pending; with version-2 fan-in the
-        // discovery waits for them.
-        if (!(await stepResolved(u, current, await resolvedHashedId(u, payload)))) {
+    const started =
+      (await startHttpRunQuickly(ctx, item, payload)) ??
+      (await inUnit(ctx, async (u): Promise<{ run: RunRecord; fn: RegisteredFunction } | null> => {
+        const current = await lockRun(u, runId);
+        if (!current || TERMINAL.includes(current.status)) {
           await completeItem(u.tx, item, owner);
           return null;
         }
-      }
-      if (await markRunning(u, current)) await finishTimeout(u, fn, runId);
-      return { run: current, fn };
-    });
+        const fn = ctx.registry.get(current.functionId);
+        if (!fn) {
+          await finishRun(u, current, {
+            status: "Failed",
+            error: { name: "FunctionNotFound", message: `function ${current.functionId} is no longer registered` },
+          });
+          await completeItem(u.tx, item, owner);
+          return null;
+        }
+        if (payload.wake) await resolveStepRow(u, payload.wake.stepRowId, runId, { status: "Completed", memo: null });
+        if (payload.pauseTimeout && !(await expirePause(u, runId, payload.pauseTimeout))) {
+          await completeItem(u.tx, item, owner);
+          return null;
+        }
+        if (payload.wake || payload.pauseTimeout) {
+          // Resolving it may leave other parallel steps pending; with version-2 fan-in the
+          // discovery waits for them.
+          if (!(await stepResolved(u, current, await resolvedHashedId(u, payload)))) {
+            await completeItem(u.tx, item, owner);
+            return null;
+          }
+        }
+        if (await markRunning(u, current)) await finishTimeout(u, fn, runId);
+        return { run: current, fn };
+      }));
     if (!started) return;
     const { run, fn } = started;
 
@@ -183,6 +186,26 @@ export class Executor {
       await applySdkAnswer({ u, run: current, fn, item, owner, startedAt }, answer);
     });
   }
+}
+
+/**
+ * The common start of a plain HTTP function on PostgreSQL — a queued run's first call, with
+ * no sleep, wait or finish timeout involved — is a single conditional UPDATE instead of a
+ * transaction of four round trips (on SQLite the grouped transaction is cheaper than a commit
+ * of its own). Anything else answers undefined and takes the general path.
+ */
+async function startHttpRunQuickly(
+  ctx: EngineContext,
+  item: LeasedItem,
+  payload: CallPayload,
+): Promise<{ run: RunRecord; fn: RegisteredFunction } | undefined> {
+  if (ctx.sql.dialect !== "postgres" || payload.wake || payload.pauseTimeout || !item.runId || !item.functionId) return undefined;
+  const fn = ctx.registry.get(item.functionId);
+  if (!fn || fn.kind !== "http" || fn.config.timeouts?.finish !== undefined) return undefined;
+  const run = await startQueuedRun(ctx.sql, item.runId, Date.now());
+  if (!run) return undefined;
+  ctx.bus.publish("run.changed", { id: run.id, functionId: run.functionId, status: "Running", appId: run.appId });
+  return { run, fn };
 }
 
 async function resolvedHashedId(u: Unit, payload: CallPayload): Promise<string | null> {

@@ -223,6 +223,20 @@ export async function loadEvents(sql: Sql, ids: readonly string[]): Promise<Stor
   return ids.map((id) => byId.get(id)).filter((e): e is StoredEvent => !!e);
 }
 
+/**
+ * Queued → Running as one conditional statement outside any transaction; answers the run as
+ * it now is, or null when it was not Queued (the caller then takes the general path). The
+ * caller publishes the change (it is committed when this returns).
+ */
+export async function startQueuedRun(sql: Sql, runId: string, now: number): Promise<RunRecord | null> {
+  const row = await sql.get<RunRow>(
+    `UPDATE runs SET status = 'Running', started_at = ?, status_reason = NULL, updated_at = ?
+     WHERE id = ? AND status = 'Queued' RETURNING ${RUN_COLUMNS}`,
+    [now, now, runId],
+  );
+  return row ? toRecord(row) : null;
+}
+
 export async function markRunning(u: Unit, run: RunRecord): Promise<boolean> {
   if (run.status !== "Queued") return run.status === "Running";
   const changed = await u.tx.run(
