@@ -227,7 +227,7 @@ async function register(client: Client, id: string, events: string[], endpoint: 
   if (!(await waitUntil(() => endpoint.count(probe) > before, 10_000))) throw new Error(`${id} was never called`);
 }
 
-/** Sends one event per request at `rate`/s for `seconds` (after a 1 s warm-up) and collects delays. */
+/** Sends one event per request at `rate`/s for `seconds` (after a 2 s warm-up) and collects delays. */
 async function paced(client: Client, endpoint: FunctionEndpoint, name: string, rate: number, seconds: number) {
   const send = async (eventName: string, count: number) => {
     const interval = 1000 / rate;
@@ -242,7 +242,8 @@ async function paced(client: Client, endpoint: FunctionEndpoint, name: string, r
     await Promise.all(inflight);
   };
   const warm = `${name}.warm`;
-  await send(warm, rate);
+  // Two seconds of warm-up: a fresh server compiles its hot paths (JIT) during the first hundreds of calls.
+  await send(warm, rate * 2);
   const before = endpoint.delays(name).length;
   const count = Math.round(rate * seconds);
   await send(name, count);

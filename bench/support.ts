@@ -153,6 +153,17 @@ export function startBare(fnUrl?: string): Promise<Proc> {
   return spawnReady([path.join(ROOT, "bench", "bare-server.mjs")], fnUrl ? { FN_URL: fnUrl } : {});
 }
 
+/** User and system CPU seconds of a process so far, from /proc. */
+export function cpuSplit(pid: number): { user: number; system: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+  } catch {
+    return { user: NaN, system: NaN };
+  }
+}
+
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 export function cpuSeconds(pid: number): number {
   try {

@@ -1,6 +1,6 @@
 import pg from "pg";
 
-import { bindValue, type Sql } from "./sql";
+import { bindValue, DeferredWrites, type Sql } from "./sql";
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -26,24 +26,51 @@ export function toPgPlaceholders(sql: string): string {
   return cached;
 }
 
+/**
+ * Statements with a fixed shape run as named prepared statements: PostgreSQL parses and plans
+ * each once per connection instead of on every call. The engine issues a dozen small
+ * statements per run, and on a busy 2-core machine the server's parse/plan time was a real
+ * share of the CPU. Statements with long generated lists (multi-row VALUES, IN lists) vary
+ * in shape, so they stay unnamed rather than pile up prepared statements in every connection.
+ */
+const MAX_NAMED_PARAMS = 32;
+const statementNames = new Map<string, string>();
+let nextStatement = 0;
+
+function queryConfig(sql: string, params: readonly unknown[]): pg.QueryConfig {
+  const text = toPgPlaceholders(sql);
+  const values = params.map(bindValue);
+  if (params.length > MAX_NAMED_PARAMS) return { text, values, types } as pg.QueryConfig;
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `sw${(nextStatement++).toString(36)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values, types } as pg.QueryConfig;
+}
+
 const RETRYABLE = new Set(["40001", "40P01"]);
 
 type Queryable = pg.Pool | pg.PoolClient;
 
 class PgSession implements Sql {
   readonly dialect = "postgres" as const;
+  /** writes merged until just before COMMIT (only in a transaction) */
+  readonly writes: DeferredWrites | null;
   constructor(
     private readonly conn: Queryable,
     readonly inTransaction: boolean,
     private readonly root: PostgresSql,
-  ) {}
+  ) {
+    this.writes = inTransaction ? new DeferredWrites() : null;
+  }
+
+  deferred<T>(key: symbol, create: () => T, flush: (state: T, tx: Sql) => Promise<void>): T | null {
+    return this.writes ? this.writes.get(key, create, flush) : null;
+  }
 
   async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const result = await this.conn.query({
-      text: toPgPlaceholders(sql),
-      values: params.map(bindValue),
-      types,
-    });
+    const result = await this.conn.query(queryConfig(sql, params));
     return result.rows as T[];
   }
 
@@ -53,11 +80,7 @@ class PgSession implements Sql {
   }
 
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const result = await this.conn.query({
-      text: toPgPlaceholders(sql),
-      values: params.map(bindValue),
-      types,
-    });
+    const result = await this.conn.query(queryConfig(sql, params));
     return result.rowCount ?? 0;
   }
 
@@ -120,13 +143,19 @@ export class PostgresSql implements Sql {
     }
   }
 
+  deferred(): null {
+    return null;
+  }
+
   async tx<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
       try {
         await client.query("BEGIN");
-        const result = await fn(new PgSession(client, true, this));
+        const session = new PgSession(client, true, this);
+        const result = await fn(session);
+        await session.writes?.flush(session);
         await client.query("COMMIT");
         return result;
       } catch (error) {

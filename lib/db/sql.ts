@@ -22,6 +22,13 @@ export interface Sql {
   readonly inTransaction: boolean;
   /** Throws unless the database answers and is still the one opened (health checks). */
   ping(): Promise<void>;
+  /**
+   * Per-transaction state for `key`: created on first use in this transaction, and handed to
+   * `flush` just before the transaction commits (the same for every caller with that key).
+   * Lets hot paths merge many small writes of one transaction into one statement issued at the
+   * end. Outside a transaction: null (the caller writes at once).
+   */
+  deferred<T>(key: symbol, create: () => T, flush: (state: T, tx: Sql) => Promise<void>): T | null;
   close(): Promise<void>;
 }
 
@@ -41,6 +48,36 @@ export function valuesList(rows: number, columns: number): string {
 /** `?, ?, ?` for an IN list. */
 export function placeholders(count: number): string {
   return new Array<string>(count).fill("?").join(", ");
+}
+
+/** What an implementation keeps per transaction for `Sql.deferred`. */
+export class DeferredWrites {
+  private readonly entries = new Map<symbol, { state: unknown; flush: (state: unknown, tx: Sql) => Promise<void> }>();
+
+  get<T>(key: symbol, create: () => T, flush: (state: T, tx: Sql) => Promise<void>): T {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { state: create(), flush: flush as (state: unknown, tx: Sql) => Promise<void> };
+      this.entries.set(key, entry);
+    }
+    return entry.state as T;
+  }
+
+  /** Runs the flushes (in the order their keys were first used) and forgets them. */
+  async flush(tx: Sql): Promise<void> {
+    while (this.entries.size > 0) {
+      const [key, entry] = this.entries.entries().next().value as [
+        symbol,
+        { state: unknown; flush: (s: unknown, tx: Sql) => Promise<void> },
+      ];
+      this.entries.delete(key);
+      await entry.flush(entry.state, tx);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
 
 export function isPostgresUrl(url: string): boolean {

@@ -35,13 +35,12 @@ export async function inUnit<T>(ctx: EngineContext, fn: (u: Unit) => Promise<T>)
   let unit: Unit | undefined;
   const result = await ctx.sql.tx(async (tx) => {
     unit = { tx, now: Date.now(), ctx, messages: [], wake: false };
-    const value = await fn(unit);
-    // Other processes' leasers hear about due work when this commits.
-    if (unit.wake && tx.dialect === "postgres") await tx.run(`NOTIFY ${QUEUE_CHANNEL}`);
-    return value;
+    return fn(unit);
   });
   if (unit) {
     ctx.bus.publishAll(unit.messages);
+    // Wakes this process's leaser; the engine tells other processes (PostgreSQL NOTIFY, sent
+    // after commit and coalesced, rather than a round trip inside every unit).
     if (unit.wake) ctx.bus.publish("queue.ready", { at: unit.now });
   }
   return result;

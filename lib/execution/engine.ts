@@ -37,6 +37,9 @@ export class Engine {
   private readonly active = new Set<Promise<void>>();
   private wakeUp: (() => void) | null = null;
   private woken = false;
+  private notifyScheduled = false;
+  /** the last lease was limited by free workers or took all it asked for: more may be due */
+  private backlog = false;
   private loopDone: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
@@ -58,11 +61,17 @@ export class Engine {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.unsubscribe = this.ctx.bus.subscribe("queue.ready", () => this.wake());
+    this.unsubscribe = this.ctx.bus.subscribe("queue.ready", () => {
+      this.wake();
+      this.notifyOtherProcesses();
+    });
     if (this.ctx.sql.dialect === "postgres") {
       try {
         this.listener = await (this.ctx.sql as PostgresSql).listenClient();
-        this.listener.on("notification", () => this.wake());
+        // Our own notifications come back too; the bus already woke us for those.
+        this.listener.on("notification", (n) => {
+          if (n.payload !== this.owner) this.wake();
+        });
         await this.listener.query(`LISTEN ${QUEUE_CHANNEL}`);
       } catch (error) {
         logger.warn({ err: error }, "LISTEN failed; other processes' work is picked up on the next tick");
@@ -96,6 +105,21 @@ export class Engine {
     if (this.listener) await this.listener.end().catch(() => undefined);
   }
 
+  /**
+   * Tells other processes' leasers that work is due: one NOTIFY (with this engine's id, so we
+   * can ignore our own) for all units committed in one turn of the event loop.
+   */
+  private notifyOtherProcesses(): void {
+    if (this.ctx.sql.dialect !== "postgres" || this.notifyScheduled || !this.running) return;
+    this.notifyScheduled = true;
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      this.ctx.sql
+        .run(`SELECT pg_notify(?, ?)`, [QUEUE_CHANNEL, this.owner])
+        .catch((error: unknown) => logger.debug({ err: error }, "NOTIFY failed; other processes poll"));
+    });
+  }
+
   wake(): void {
     this.woken = true;
     const w = this.wakeUp;
@@ -123,11 +147,13 @@ export class Engine {
       const free = this.options.workers - this.inFlight;
       let leased = 0;
       let asked = 0;
+      if (free <= 0) this.backlog = true;
       if (free > 0) {
         asked = Math.min(free, 100);
         try {
           const items = await leaseItems(this.ctx.sql, { now: Date.now(), owner: this.owner, leaseMs: this.leaseMs, max: asked });
           leased = items.length;
+          this.backlog = leased === asked;
           for (const item of items) this.dispatch(item);
           if (failures > 0) logger.warn({ failures }, "leasing works again");
           failures = 0;
@@ -157,7 +183,10 @@ export class Engine {
     const p = this.executor.handle(item).finally(() => {
       this.inFlight--;
       this.active.delete(p);
-      this.wake();
+      // A freed worker leases again only if work was left waiting for one, or if this item
+      // held concurrency slots (their partitions may be startable now). New work announces
+      // itself (queue.ready, NOTIFY); an idle lease after every call was most of the leasing.
+      if (this.backlog || item.slotKeys.length > 0) this.wake();
     });
     this.active.add(p);
   }

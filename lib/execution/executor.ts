@@ -5,6 +5,7 @@ import { logger } from "@/lib/logger";
 import { completeItem, requeueItem } from "@/lib/queue/queue";
 import type { LeasedItem } from "@/lib/queue/types";
 import { maxAttempts } from "@/lib/registry/function-config";
+import type { RegisteredFunction } from "@/lib/registry/registry";
 import { fireCronSlot } from "@/lib/schedule/cron";
 
 import { queueItemRef } from "./checkpoint";
@@ -18,9 +19,11 @@ import {
   loadRun,
   lockRun,
   markRunning,
+  startQueuedRun,
   stepResolved,
   TERMINAL,
   type CallPayload,
+  type RunRecord,
 } from "./runs";
 import { applySdkAnswer, type ApplyContext } from "./sdk-apply";
 import { callSdk } from "./sdk-protocol";
@@ -118,14 +121,15 @@ export class Executor {
   private async execute(item: LeasedItem): Promise<LeasedItem | null> {
     const { ctx, owner } = this;
     const runId = item.runId ?? "";
-    let run = await loadRun(ctx.sql, runId);
-    const fn = run ? ctx.registry.get(run.functionId) : undefined;
     const payload = item.payload as CallPayload;
+    const quick = await startHttpRunQuickly(ctx, item, payload);
+    let run = quick?.run ?? (await loadRun(ctx.sql, runId));
+    const fn = quick?.fn ?? (run ? ctx.registry.get(run.functionId) : undefined);
 
     // Before the call: drop work for ended runs, resolve the sleep or timeout this item
     // stands for, and mark the run Running. A plain call of a running run needs none of it,
     // so it costs no transaction.
-    const plain = run?.status === "Running" && !!fn && !payload.wake && !payload.pauseTimeout;
+    const plain = !!quick || (run?.status === "Running" && !!fn && !payload.wake && !payload.pauseTimeout);
     const proceed =
       plain ||
       (await inUnit(ctx, async (u) => {
@@ -175,7 +179,7 @@ export class Executor {
       await inUnit(ctx, async (u) => {
         const current = await lockRun(u, runId);
         if (!current || TERMINAL.includes(current.status)) return void (await completeItem(u.tx, item, owner));
-        await applyHttpResult(u, { run: current, fn, item, owner, startedAt }, result);
+        await applyHttpResult(u, { run: current, fn, item, owner, startedAt, events }, result);
       });
       return null;
     }
@@ -230,6 +234,33 @@ export class Executor {
       return c.next ?? null;
     });
   }
+}
+
+async function resolvedHashedId(u: Unit, payload: CallPayload): Promise<string | null> {
+  const stepRowId = payload.wake?.stepRowId ?? payload.pauseTimeout?.stepRowId;
+  if (!stepRowId) return null;
+  const row = await u.tx.get<{ hashed_id: string }>(`SELECT hashed_id FROM steps WHERE id = ?`, [stepRowId]);
+  return row?.hashed_id ?? null;
+}
+
+/**
+ * The common start of a plain HTTP function on PostgreSQL — a queued run's first call, with
+ * no sleep, wait or finish timeout involved — is a single conditional UPDATE instead of a
+ * transaction of four round trips (on SQLite the grouped transaction is cheaper than a commit
+ * of its own). Anything else answers undefined and takes the general path.
+ */
+async function startHttpRunQuickly(
+  ctx: EngineContext,
+  item: LeasedItem,
+  payload: CallPayload,
+): Promise<{ run: RunRecord; fn: RegisteredFunction } | undefined> {
+  if (ctx.sql.dialect !== "postgres" || payload.wake || payload.pauseTimeout || !item.runId || !item.functionId) return undefined;
+  const fn = ctx.registry.get(item.functionId);
+  if (!fn || fn.kind !== "http" || fn.config.timeouts?.finish !== undefined) return undefined;
+  const run = await startQueuedRun(ctx.sql, item.runId, Date.now());
+  if (!run) return undefined;
+  ctx.bus.publish("run.changed", { id: run.id, functionId: run.functionId, status: "Running", appId: run.appId });
+  return { run, fn };
 }
 
 async function resolvedHashedId(u: Unit, payload: CallPayload): Promise<string | null> {

@@ -68,7 +68,7 @@ export async function callHttpFunction(
 
 export async function applyHttpResult(
   u: Unit,
-  c: { run: RunRecord; fn: RegisteredFunction; item: LeasedItem; owner: string; startedAt: number },
+  c: { run: RunRecord; fn: RegisteredFunction; item: LeasedItem; owner: string; startedAt: number; events?: StoredEvent[] },
   result: HttpCallResult,
 ): Promise<void> {
   const { run, fn, item } = c;
@@ -88,9 +88,9 @@ export async function applyHttpResult(
     endedAt: u.now,
   });
   if (result.ok) {
-    await finishRun(u, run, { status: "Completed", output: result.output });
+    await finishRun(u, run, { status: "Completed", output: result.output }, c.events);
   } else if (final) {
-    await finishRun(u, run, { status: "Failed", error: result.error });
+    await finishRun(u, run, { status: "Failed", error: result.error }, c.events);
   } else {
     const at = retryAfterTime(result.retryAfter, u.now) ?? u.now + retryDelay(item.attempt, u.ctx.options.retryBaseMs);
     await requeueItem(u.tx, item, c.owner, { availableAt: at, attempt: item.attempt + 1 });

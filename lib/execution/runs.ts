@@ -238,6 +238,20 @@ export async function loadEvents(sql: Sql, ids: readonly string[]): Promise<Stor
   return ids.map((id) => byId.get(id)).filter((e): e is StoredEvent => !!e);
 }
 
+/**
+ * Queued → Running as one conditional statement outside any transaction; answers the run as
+ * it now is, or null when it was not Queued (the caller then takes the general path). The
+ * caller publishes the change (it is committed when this returns).
+ */
+export async function startQueuedRun(sql: Sql, runId: string, now: number): Promise<RunRecord | null> {
+  const row = await sql.get<RunRow>(
+    `UPDATE runs SET status = 'Running', started_at = ?, status_reason = NULL, updated_at = ?
+     WHERE id = ? AND status = 'Queued' RETURNING ${RUN_COLUMNS}`,
+    [now, now, runId],
+  );
+  return row ? toRecord(row) : null;
+}
+
 export async function markRunning(u: Unit, run: RunRecord): Promise<boolean> {
   if (run.status !== "Queued") return run.status === "Running";
   const changed = await u.tx.run(
@@ -272,7 +286,13 @@ export interface SerializedError {
  * `inngest/function.finished` plus `.failed` or `.cancelled` through the normal event path,
  * so onFailure handlers and parents waiting in step.invoke react in the same transaction.
  */
-export async function finishRun(u: Unit, run: RunRecord, outcome: RunOutcome): Promise<boolean> {
+export async function finishRun(
+  u: Unit,
+  run: RunRecord,
+  outcome: RunOutcome,
+  /** the run's trigger events when the caller already holds them (saves reading them again) */
+  knownEvents?: StoredEvent[],
+): Promise<boolean> {
   const { tx, now } = u;
   const changed = await tx.run(
     `UPDATE runs SET status = ?, output = ?, error = ?, status_reason = ?, ended_at = ?, updated_at = ?,
@@ -299,7 +319,7 @@ export async function finishRun(u: Unit, run: RunRecord, outcome: RunOutcome): P
     payload: { id: run.id, functionId: run.functionId, status: outcome.status, appId: run.appId },
   });
 
-  const events = await loadEvents(tx, run.eventIds);
+  const events = knownEvents ?? (await loadEvents(tx, run.eventIds));
   const first = events[0];
   const data: Record<string, unknown> = {
     function_id: run.functionId,
