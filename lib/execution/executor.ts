@@ -262,10 +262,3 @@ async function startHttpRunQuickly(
   ctx.bus.publish("run.changed", { id: run.id, functionId: run.functionId, status: "Running", appId: run.appId });
   return { run, fn };
 }
-
-async function resolvedHashedId(u: Unit, payload: CallPayload): Promise<string | null> {
-  const stepRowId = payload.wake?.stepRowId ?? payload.pauseTimeout?.stepRowId;
-  if (!stepRowId) return null;
-  const row = await u.tx.get<{ hashed_id: string }>(`SELECT hashed_id FROM steps WHERE id = ?`, [stepRowId]);
-  return row?.hashed_id ?? null;
-}
