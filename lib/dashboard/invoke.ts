@@ -20,7 +20,10 @@ export async function invokeFunction(
   const input = parseWith(invokeInput, body ?? {});
   const fn = ctx.registry.get(functionId);
   if (!fn) throw notFound("function", functionId);
-  if (fn.paused) throw new AppError("conflict", `function ${JSON.stringify(fn.id)} is paused: resume it to invoke it`);
+  // The database, not the in-memory registry: a pause made a moment ago may not have reached it yet.
+  const stored = await prisma.function.findUnique({ where: { id: fn.id }, select: { paused: true } });
+  if (stored?.paused ?? fn.paused)
+    throw new AppError("conflict", `function ${JSON.stringify(fn.id)} is paused: resume it to invoke it`);
   const { ids } = await ingestEvents(ctx, [
     {
       name: INTERNAL.invoked,

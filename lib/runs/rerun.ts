@@ -25,7 +25,9 @@ export async function rerunRun(
   const fn = ctx.registry.get(run.functionId);
   if (!fn)
     throw new AppError("conflict", `function ${JSON.stringify(run.functionId)} no longer exists, so its runs cannot be rerun`);
-  if (fn.paused)
+  // The database, not the in-memory registry: a pause made a moment ago may not have reached it yet.
+  const stored = await prisma.function.findUnique({ where: { id: fn.id }, select: { paused: true } });
+  if (stored?.paused ?? fn.paused)
     throw new AppError("conflict", `function ${JSON.stringify(fn.id)} is paused: resume it before rerunning its runs`);
 
   let memo: NonNullable<RunSpec["memo"]> = [];
