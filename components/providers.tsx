@@ -6,7 +6,7 @@ import { useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
 
 import { RealtimeProvider } from "@/components/realtime/realtime";
-import { useTheme } from "@/components/shell/theme";
+import { useApplySavedTheme, useTheme } from "@/components/shell/theme";
 
 import { ApiError } from "./data/api";
 
@@ -37,6 +37,7 @@ export function Providers({ children }: { children: ReactNode }) {
 }
 
 function ThemedToaster() {
+  useApplySavedTheme();
   const { dark } = useTheme();
   return <Toaster theme={dark ? "dark" : "light"} position="bottom-right" richColors closeButton />;
 }

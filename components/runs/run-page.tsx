@@ -46,7 +46,7 @@ export function RunPage({ id, initial }: { id: string; initial?: RunDetail }) {
 
   const detail = query.data;
   const live = !!detail && !TERMINAL.includes(detail.run.status);
-  const now = useNow(250, live);
+  const now = useNow(250, live, initial ? Date.parse(initial.now) : undefined);
   const [selected, setSelected] = useState<string | null>(null);
 
   if (query.isPending) return <RunSkeleton />;

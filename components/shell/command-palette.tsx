@@ -5,7 +5,7 @@ import { Command } from "cmdk";
 import { Boxes, Moon, Play, Search, Send, SquareFunction, Zap } from "lucide-react";
 import { Dialog } from "radix-ui";
 import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 
 import { searchResultDto, type SearchHit } from "@/lib/contracts/info";
 
@@ -57,7 +57,13 @@ export function CommandPalette() {
     setText("");
     router.push(href);
   };
-  const hits: SearchHit[] = results.data?.data ?? [];
+  const hits: SearchHit[] = useMemo(() => results.data?.data ?? [], [results.data]);
+  // Enter opens the best match as soon as results arrive.
+  const [selected, setSelected] = useState("");
+  useEffect(() => {
+    const first = hits[0];
+    if (first) setSelected(`${first.kind}:${first.id}`);
+  }, [hits]);
   const group = "px-1 py-1.5 text-[11px] font-medium text-faint [&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:pb-1";
   const item =
     "flex h-9 cursor-default items-center gap-2.5 rounded-md px-2 text-[13px] text-fg data-[selected=true]:bg-hover [&_svg]:size-4 [&_svg]:text-muted";
@@ -80,7 +86,7 @@ export function CommandPalette() {
           <Dialog.Content className="fixed top-[14vh] left-1/2 z-50 w-[calc(100vw-2rem)] max-w-xl -translate-x-1/2 overflow-hidden rounded-xl border border-line bg-panel shadow-2xl">
             <Dialog.Title className="sr-only">Search</Dialog.Title>
             <Dialog.Description className="sr-only">Find a run, event, function or app, or go to a page</Dialog.Description>
-            <Command shouldFilter={false} label="Search" loop>
+            <Command shouldFilter={false} label="Search" loop value={selected} onValueChange={setSelected}>
               <div className="flex items-center gap-2 border-b border-line px-3">
                 <Search className="size-4 text-faint" aria-hidden />
                 <Command.Input

@@ -1,7 +1,7 @@
 "use client";
 
 import { Moon, Sun } from "lucide-react";
-import { useCallback, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useSyncExternalStore } from "react";
 
 import { IconButton } from "@/components/ui/button";
 
@@ -30,6 +30,22 @@ export function useTheme(): { dark: boolean; toggle: () => void } {
     }
   }, []);
   return { dark, toggle };
+}
+
+/**
+ * Re-applies the saved theme after hydration: pages rendered on the client from scratch (a
+ * 404, an error page) never ran the root layout's inline script.
+ */
+export function useApplySavedTheme(): void {
+  useEffect(() => {
+    try {
+      const saved = localStorage.getItem(KEY);
+      const dark = saved ? saved === "dark" : matchMedia("(prefers-color-scheme: dark)").matches;
+      document.documentElement.classList.toggle("dark", dark);
+    } catch {
+      // no storage: keep what the page has
+    }
+  }, []);
 }
 
 export function ThemeToggle() {
