@@ -8,6 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { eventNamesDto, type EventList } from "@/lib/contracts/events";
 
 import { apiGet, ApiError } from "@/components/data/api";
+import { useSendEventExample } from "@/components/shell/server-info";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { formatCount } from "@/components/ui/format";
@@ -45,6 +46,7 @@ export function EventsPage({ initial }: { initial?: EventList }) {
   const [sendOpen, setSendOpen] = useState(params.get("send") === "1");
   const live = useLiveEvents(filters, filterKey === ssrKey ? initial : undefined);
   const { query, rows, search, buffered, showBuffered, fresh } = live;
+  const sendExample = useSendEventExample();
   const names = useQuery({
     queryKey: ["event-names"],
     queryFn: () => apiGet("/api/v1/events/names", eventNamesDto),
@@ -198,7 +200,7 @@ export function EventsPage({ initial }: { initial?: EventList }) {
             >
               Apps send events with an Inngest SDK (<code className="font-mono text-xs">inngest.send()</code>) or plain HTTP:
               <pre className="mt-3 overflow-x-auto rounded-lg border border-line bg-sunken px-3 py-2 text-left font-mono text-xs text-fg">
-                {`curl -X POST localhost:8288/e/dev \\\n  -d '{"name":"user.created","data":{"id":"42"}}'`}
+                {sendExample}
               </pre>
             </EmptyState>
           )}

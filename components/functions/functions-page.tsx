@@ -10,6 +10,7 @@ import { functionActivityDto } from "@/lib/contracts/functions";
 import { apiGet } from "@/components/data/api";
 import { useFunctions } from "@/components/data/functions";
 import { useRealtime } from "@/components/realtime/realtime";
+import { useServerInfo } from "@/components/shell/server-info";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { formatCount } from "@/components/ui/format";
@@ -21,6 +22,7 @@ import { ActiveBadge, PausedBadge, TriggerChips } from "./function-bits";
 /** `/functions`: every function with its app, triggers, state and the last hour's runs. */
 export function FunctionsPage() {
   const functions = useFunctions();
+  const info = useServerInfo();
   const qc = useQueryClient();
   const activity = useQuery({
     queryKey: ["function-activity"],
@@ -57,7 +59,7 @@ export function FunctionsPage() {
           >
             Sync an app that serves Inngest SDK functions, or register a plain HTTP function:
             <pre className="mt-3 overflow-x-auto rounded-lg border border-line bg-sunken px-3 py-2 text-left font-mono text-xs text-fg">
-              {`curl -X POST localhost:8288/api/v1/functions -d '{"name":"hello",\n  "triggers":[{"event":"user.created"}],"url":"http://localhost:4000/fn"}'`}
+              {`curl -X POST ${info?.url ?? "http://localhost:8288"}/api/v1/functions \\\n  -d '{"name":"hello","triggers":[{"event":"user.created"}],\n       "url":"http://localhost:4000/fn"}'`}
             </pre>
           </EmptyState>
         </div>

@@ -30,6 +30,7 @@ import { stepLabel } from "./timeline-model";
 
 /** `/runs/<id>`: the run, its timeline and steps, trigger events and output; live while in flight. */
 const TERMINAL = ["Completed", "Failed", "Cancelled", "Skipped"];
+const WAITS = ["Sleep", "WaitForEvent", "InvokeFunction"];
 
 export function RunPage({ id, initial }: { id: string; initial?: RunDetail }) {
   const qc = useQueryClient();
@@ -111,7 +112,9 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
   const router = useRouter();
   const started = run.startedAt ? Date.parse(run.startedAt) : null;
   const duration = started === null ? null : (run.endedAt ? Date.parse(run.endedAt) : now) - started;
-  const attempts = detail.steps.filter((s) => s.op === "Call" || s.op === "StepRun" || s.op === "Step").length;
+  // Calls to the app: step attempts and function-level errors; sleeps and waits are not attempts.
+  const inFlight = detail.pending.filter((p) => p.state === "running").length;
+  const attempts = detail.steps.filter((s) => !WAITS.includes(s.op)).length + inFlight;
   const retries = detail.steps.filter((s) => s.status === "Errored").length;
   const active = !TERMINAL.includes(run.status);
 
@@ -314,14 +317,20 @@ function StepPanel({ detail, attempts, now }: { detail: RunDetail; attempts: Ste
     },
     onError: (e) => toast.error(`Could not rerun: ${errorMessage(e)}`),
   });
-  if (!step)
+  if (!step) {
+    const calling = detail.pending.find((p) => p.state === "running");
     return (
       <Panel title="Step">
-        <p className="px-4 py-6 text-[13px] text-muted">
-          {TERMINAL.includes(detail.run.status) ? "No steps ran." : "Waiting for the first step…"}
+        <p className="px-4 py-6 text-[13px] text-muted" suppressHydrationWarning>
+          {TERMINAL.includes(detail.run.status)
+            ? "No steps ran."
+            : calling?.leasedAt
+              ? `Calling the app now (attempt ${calling.attempt + 1}), for ${formatDuration(now - Date.parse(calling.leasedAt))} so far…`
+              : "Queued: waiting for a worker to call the app…"}
         </p>
       </Panel>
     );
+  }
   const end = step.endedAt ? Date.parse(step.endedAt) : now;
   return (
     <Panel

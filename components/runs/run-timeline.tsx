@@ -1,6 +1,6 @@
 "use client";
 
-import { Clock3, GitBranch, Globe, Hourglass, PhoneForwarded, Play, Timer, Workflow } from "lucide-react";
+import { AlertTriangle, Clock3, GitBranch, Globe, Hourglass, PhoneForwarded, Play, Timer, Workflow } from "lucide-react";
 import { useMemo, useRef, type KeyboardEvent } from "react";
 
 import type { RunDetail } from "@/lib/contracts/runs";
@@ -39,6 +39,7 @@ const OP_ICON: Record<string, typeof Play> = {
   InvokeFunction: PhoneForwarded,
   Invoke: PhoneForwarded,
   AIGateway: GitBranch,
+  Execution: AlertTriangle,
 };
 
 export function RunTimeline({

@@ -11,6 +11,8 @@ import { Button } from "@/components/ui/button";
 import { formatCount } from "@/components/ui/format";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 
+import { useSendEventExample } from "@/components/shell/server-info";
+
 import { hasFilters, type RunFilters } from "./filters";
 import { RunsTable, RunsTableSkeleton } from "./runs-table";
 import { useLiveRuns } from "./use-live-runs";
@@ -35,6 +37,7 @@ export function RunsList({
   hideFunction?: boolean;
 }) {
   const { query, rows, search, buffered, overflow, showBuffered, fresh } = useLiveRuns(filters, initial);
+  const sendExample = useSendEventExample();
   const sentinel = useRef<HTMLDivElement>(null);
   const autoPages = useRef(0);
 
@@ -115,7 +118,7 @@ export function RunsList({
                 send an event:
               </p>
               <pre className="mt-3 overflow-x-auto rounded-lg border border-line bg-sunken px-3 py-2 text-left font-mono text-xs text-fg">
-                {`curl -X POST localhost:8288/e/dev \\\n  -d '{"name":"user.created","data":{"id":"42"}}'`}
+                {sendExample}
               </pre>
             </EmptyState>
           )}
