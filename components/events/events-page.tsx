@@ -74,7 +74,7 @@ export function EventsPage({ initial }: { initial?: EventList }) {
     auto.current = 0;
   }, [filters]);
   useEffect(() => {
-    if (!search || search.complete || isFetchingNextPage || !hasNextPage || rows.length >= 50 || auto.current >= 20) return;
+    if (!search || search.complete || isFetchingNextPage || !hasNextPage || rows.length >= 50 || auto.current >= 150) return;
     auto.current++;
     void fetchNextPage();
   }, [search, rows.length, isFetchingNextPage, hasNextPage, fetchNextPage]);

@@ -2,13 +2,13 @@
 
 import { ArrowUp, Loader2, Play, Search, Send } from "lucide-react";
 import Link from "next/link";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 
 import type { RunList } from "@/lib/contracts/runs";
 
 import { ApiError } from "@/components/data/api";
 import { Button } from "@/components/ui/button";
-import { formatCount } from "@/components/ui/format";
+import { formatCount, formatShortDate, timeOfId } from "@/components/ui/format";
 import { EmptyState, ErrorState } from "@/components/ui/states";
 
 import { useSendEventExample } from "@/components/shell/server-info";
@@ -21,7 +21,7 @@ import { useLiveRuns } from "./use-live-runs";
  * The live runs table with its states: loading, empty (with what to do next), error, the
  * "new runs" button, infinite loading and the progress of a CEL search.
  */
-const AUTO_SEARCH_PAGES = 20;
+const AUTO_SEARCH_PAGES = 150;
 
 export function RunsList({
   filters,
@@ -39,13 +39,11 @@ export function RunsList({
   const { query, rows, search, buffered, overflow, showBuffered, fresh } = useLiveRuns(filters, initial);
   const sendExample = useSendEventExample();
   const sentinel = useRef<HTMLDivElement>(null);
-  const autoPages = useRef(0);
+  const [autoPages, setAutoPages] = useState(0);
 
   const searchError = query.error instanceof ApiError && query.error.field === "q" ? query.error.message : null;
   useEffect(() => onSearchError?.(searchError), [searchError, onSearchError]);
-  useEffect(() => {
-    autoPages.current = 0;
-  }, [filters]);
+  useEffect(() => setAutoPages(0), [filters]);
 
   // Infinite scroll: load the next page when the end of the table comes into view.
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
@@ -62,15 +60,18 @@ export function RunsList({
   // A CEL search answers in bounded slices: keep going while the page is not full yet.
   useEffect(() => {
     if (!search || search.complete || isFetchingNextPage || !hasNextPage) return;
-    if (rows.length >= 50 || autoPages.current >= AUTO_SEARCH_PAGES) return;
-    autoPages.current++;
+    if (rows.length >= 50 || autoPages >= AUTO_SEARCH_PAGES) return;
+    setAutoPages((n) => n + 1);
     void fetchNextPage();
-  }, [search, rows.length, isFetchingNextPage, hasNextPage, fetchNextPage]);
+  }, [search, rows.length, isFetchingNextPage, hasNextPage, fetchNextPage, autoPages]);
 
   if (query.isPending) return <RunsTableSkeleton hideFunction={hideFunction} />;
   if (query.isError && !searchError) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
 
   const searching = !!search && !search.complete && hasNextPage;
+  const lastCursor = query.data?.pages[query.data.pages.length - 1]?.nextCursor;
+  const reached = searching && lastCursor ? timeOfId(lastCursor) : null;
+  const autoSearching = searching && autoPages < AUTO_SEARCH_PAGES && rows.length < 50;
   const filtered = hasFilters(filters);
 
   return (
@@ -132,19 +133,36 @@ export function RunsList({
           <span data-testid="search-progress">
             {searching ? (
               <span className="inline-flex items-center gap-1.5">
-                {isFetchingNextPage && <Loader2 className="size-3.5 animate-spin" />}
-                Searched {formatCount(search.scanned)} runs so far
+                {autoSearching && <Loader2 className="size-3.5 animate-spin" />}
+                {autoSearching ? "Searching… " : "Searched "}
+                {formatCount(search.scanned)} runs so far
+                {reached !== null && (
+                  <span className="text-faint">(back to {formatShortDate(new Date(reached).toISOString())})</span>
+                )}
               </span>
             ) : (
               `Searched ${formatCount(search.scanned)} runs`
             )}
           </span>
         )}
-        {hasNextPage && (searching ? !isFetchingNextPage : true) && (
-          <Button size="sm" onClick={() => void fetchNextPage()} disabled={isFetchingNextPage}>
-            {isFetchingNextPage ? <Loader2 className="animate-spin" /> : null}
-            {searching ? "Keep searching" : "Load older runs"}
+        {autoSearching ? (
+          <Button size="sm" variant="ghost" onClick={() => setAutoPages(AUTO_SEARCH_PAGES)}>
+            Stop
           </Button>
+        ) : (
+          hasNextPage && (
+            <Button
+              size="sm"
+              onClick={() => {
+                setAutoPages(0);
+                void fetchNextPage();
+              }}
+              disabled={isFetchingNextPage}
+            >
+              {isFetchingNextPage ? <Loader2 className="animate-spin" /> : null}
+              {searching ? "Keep searching" : "Load older runs"}
+            </Button>
+          )
         )}
         {!hasNextPage && rows.length > 0 && (
           <span className="text-faint">That&apos;s every run{filtered ? " matching these filters" : ""}.</span>

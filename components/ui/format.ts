@@ -70,3 +70,16 @@ export function jsonPreview(value: unknown, max = 120): string {
   }
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/** When an id (a ULID) was made: its first 10 characters are the time in ms. */
+export function timeOfId(id: string): number | null {
+  let ms = 0;
+  for (const c of id.slice(0, 10).toUpperCase()) {
+    const v = CROCKFORD.indexOf(c);
+    if (v < 0) return null;
+    ms = ms * 32 + v;
+  }
+  return ms;
+}

@@ -2,6 +2,7 @@ import type { RunList, RunListFilter } from "@/lib/contracts/runs";
 import type { PrismaDb } from "@/lib/db/prisma";
 import { placeholders, type Sql } from "@/lib/db/sql";
 import { AppError } from "@/lib/errors";
+import { containsPattern, requiredDataLiterals } from "@/lib/dashboard/search-prefilter";
 import { Where } from "@/lib/dashboard/where";
 import { idFloor } from "@/lib/ids";
 import { celEvent, compileExpression, ExpressionError, evaluateBool, toCel, type Program } from "@/lib/routing/expressions";
@@ -26,7 +27,7 @@ export interface RunQueryDeps {
   functionName: (id: string) => string | null;
 }
 
-export const SEARCH_BUDGET = { rows: 20_000, ms: 40, chunk: 250 } as const;
+export const SEARCH_BUDGET = { rows: 200_000, ms: 30, chunk: 250, window: 4_000 } as const;
 /** more (function × status) pairs than this become one IN query instead of a merge */
 const MAX_MERGED_QUERIES = 60;
 
@@ -141,10 +142,12 @@ interface ScanRow {
  * One chunk of candidates with their trigger events, newest first. The scan reads thousands of
  * rows per request, so it goes through the driver: Prisma costs ~10x more per row here.
  */
+const scanColumns = (withOutput: boolean) => `r.id, r.function_id, r.app_id, r.status, r.status_reason, r.trigger, r.cron,
+  r.event_id, r.queued_at, r.started_at, r.ended_at, r.origin_run_id${withOutput ? ", r.output" : ""},
+  e.id AS e_id, e.name AS e_name, e.data AS e_data, e."user" AS e_user, e.ts AS e_ts, e.v AS e_v`;
+
 async function scanChunk(sql: Sql, scope: Scope, take: number, withOutput: boolean): Promise<ScanRow[]> {
-  const columns = `r.id, r.function_id, r.app_id, r.status, r.status_reason, r.trigger, r.cron, r.event_id, r.queued_at,
-    r.started_at, r.ended_at, r.origin_run_id${withOutput ? ", r.output" : ""},
-    e.id AS e_id, e.name AS e_name, e.data AS e_data, e."user" AS e_user, e.ts AS e_ts, e.v AS e_v`;
+  const columns = scanColumns(withOutput);
   const range = new Where();
   if (scope.idRange.lt) range.add("r.id < ?", scope.idRange.lt);
   if (scope.idRange.gt) range.add("r.id > ?", scope.idRange.gt);
@@ -196,22 +199,70 @@ function scanRowToListRow(r: ScanRow): RunListRow {
   };
 }
 
+/** One slice of the search: the candidate rows to evaluate, how many runs it covered, and where it ended. */
+interface Slice {
+  rows: ScanRow[];
+  covered: number;
+  /** the oldest run id the slice covered; null when it reached the end of the list */
+  last: string | null;
+}
+
+async function chunkSlice(sql: Sql, scope: Scope, withOutput: boolean): Promise<Slice> {
+  const rows = await scanChunk(sql, scope, SEARCH_BUDGET.chunk, withOutput);
+  return { rows, covered: rows.length, last: rows.length < SEARCH_BUDGET.chunk ? null : (rows[rows.length - 1]?.id ?? null) };
+}
+
+/**
+ * A window of WINDOW runs (one index walk) whose trigger events must contain every literal:
+ * the database discards the rest (see lib/dashboard/search-prefilter.ts), so only likely
+ * matches are parsed and evaluated.
+ */
+async function windowSlice(sql: Sql, scope: Scope, literals: string[], withOutput: boolean): Promise<Slice> {
+  const fn = scope.functionIds?.[0];
+  const status = scope.statuses?.[0];
+  const where = new Where();
+  if (scope.idRange.lt) where.add("r.id < ?", scope.idRange.lt);
+  if (scope.idRange.gt) where.add("r.id > ?", scope.idRange.gt);
+  if (scope.idRange.gte) where.add("r.id >= ?", scope.idRange.gte);
+  if (fn) where.add("r.function_id = ?", fn);
+  if (status) where.add("r.status = ?", status);
+  const boundary = await sql.get<{ id: string }>(
+    `SELECT r.id FROM runs r ${where.toString()} ORDER BY r.id DESC LIMIT 1 OFFSET ${SEARCH_BUDGET.window - 1}`,
+    where.params,
+  );
+  const covered = boundary
+    ? SEARCH_BUDGET.window
+    : Number((await sql.get<{ n: unknown }>(`SELECT count(*) AS n FROM runs r ${where.toString()}`, where.params))?.n ?? 0);
+  const candidates = where.copy();
+  if (boundary) candidates.add("r.id >= ?", boundary.id);
+  for (const literal of literals) candidates.add(`e.data LIKE ? ESCAPE '\\'`, containsPattern(literal));
+  const rows = await sql.all<ScanRow>(
+    `SELECT ${scanColumns(withOutput)} FROM runs r JOIN events e ON e.id = r.event_id ${candidates.toString()} ORDER BY r.id DESC`,
+    candidates.params,
+  );
+  return { rows, covered, last: boundary?.id ?? null };
+}
+
 async function search(deps: RunQueryDeps, scope: Scope, f: RunListFilter): Promise<RunList> {
-  const program = compileSearch(f.q as string);
-  const wantsOutput = /\boutput\b/.test(f.q as string);
+  const q = f.q as string;
+  const program = compileSearch(q);
+  const wantsOutput = /\boutput\b/.test(q);
+  const literals = requiredDataLiterals(q);
+  // The pre-filter needs one ordered index walk: at most one function and one status.
+  const windowed = literals.length > 0 && (scope.functionIds?.length ?? 0) <= 1 && (scope.statuses?.length ?? 0) <= 1;
   const started = Date.now();
   const matches: RunListRow[] = [];
   let scanned = 0;
-  let lastScanned: string | undefined;
+  let cursor: string | undefined = scope.idRange.lt;
   let exhausted = false;
   let full = false;
 
   while (!full) {
-    const idRange = { ...scope.idRange, ...(lastScanned ? { lt: lastScanned } : {}) };
-    const rows = await scanChunk(deps.sql, { ...scope, idRange }, SEARCH_BUDGET.chunk, wantsOutput);
-    for (const row of rows) {
-      scanned++;
-      lastScanned = row.id;
+    const sliceScope = { ...scope, idRange: { ...scope.idRange, ...(cursor ? { lt: cursor } : {}) } };
+    const slice = windowed
+      ? await windowSlice(deps.sql, sliceScope, literals, wantsOutput)
+      : await chunkSlice(deps.sql, sliceScope, wantsOutput);
+    for (const row of slice.rows) {
       const context: Record<string, unknown> = {
         event: row.e_id
           ? celEvent({
@@ -233,18 +284,20 @@ async function search(deps: RunQueryDeps, scope: Scope, f: RunListFilter): Promi
         }
       }
     }
-    if (!full && rows.length < SEARCH_BUDGET.chunk) {
+    scanned += slice.covered;
+    if (full) break;
+    if (slice.last === null) {
       exhausted = true;
       break;
     }
+    cursor = slice.last;
     if (scanned >= SEARCH_BUDGET.rows || Date.now() - started >= SEARCH_BUDGET.ms) break;
   }
 
-  const complete = full || exhausted;
   return {
     data: matches.map((r) => toRunListItem(r, deps.functionName)),
-    // A full page continues after its last match; a page cut by the budget continues after the last row scanned.
-    nextCursor: full ? (matches[matches.length - 1]?.id ?? null) : exhausted ? null : (lastScanned ?? null),
-    search: { scanned, complete },
+    // A full page continues after its last match; a page cut by the budget continues after the last run covered.
+    nextCursor: full ? (matches[matches.length - 1]?.id ?? null) : exhausted ? null : (cursor ?? null),
+    search: { scanned, complete: full || exhausted },
   };
 }

@@ -133,6 +133,27 @@ describe.skipIf(skip)("dashboard runs API", () => {
     expect(none.data).toHaveLength(0);
     expect(none.nextCursor).toBeNull();
 
+    // The database pre-filter for `event.data.x == "literal"` keeps exactly what CEL would match:
+    // LIKE wildcards in the literal are literal, and case still matters.
+    await send([
+      { name: "user/signed.up", data: { userId: "50%_off" } },
+      { name: "user/signed.up", data: { userId: "5000 off" } },
+      { name: "user/signed.up", data: { userId: "ABC" } },
+    ]);
+    await settled(`?q=${encodeURIComponent('event.data.userId == "ABC"')}`, 1);
+    expect((await list(`?q=${encodeURIComponent('event.data.userId == "50%_off"')}`)).data).toHaveLength(1);
+    expect((await list(`?q=${encodeURIComponent("event.data.userId == 'abc'")}`)).data).toHaveLength(0);
+    const both = '"ABC" == event.data["userId"] && event.name == "user/signed.up"';
+    expect((await list(`?q=${encodeURIComponent(both)}`)).data).toHaveLength(1);
+    const negated = 'event.data.userId != "ABC" && event.data.userId.startsWith("50")';
+    expect((await list(`?q=${encodeURIComponent(negated)}`)).data).toHaveLength(2);
+    const events = await api<{ data: unknown[] }>(
+      server,
+      "GET",
+      `/api/v1/events?q=${encodeURIComponent('event.data.userId == "50%_off"')}`,
+    );
+    expect(events.body.data).toHaveLength(1);
+
     const bad = await api<{ code: string; field: string; error: string }>(
       server,
       "GET",
