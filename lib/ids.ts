@@ -64,3 +64,11 @@ export function seededEventId(seed: string, index: number): string | null {
 export function randomToken(bytes = 16): string {
   return randomBytes(bytes).toString("hex");
 }
+
+/**
+ * The smallest id created at `ms`: ids sort by creation time, so a time range is an id range
+ * (`id >= idFloor(from) AND id < idFloor(to)`) served by the same indexes as keyset paging.
+ */
+export function idFloor(ms: number): string {
+  return encodeTime(Math.max(0, Math.min(ms, 2 ** 48 - 1))) + "0000000000000000";
+}

@@ -67,6 +67,17 @@ export async function readJson(req: Request, maxBytes = 4 * 1024 * 1024): Promis
   }
 }
 
+/** Like readJson, but an empty body answers `fallback` (actions whose options are all optional). */
+export async function readOptionalJson(req: Request, fallback: unknown = {}, maxBytes = 1024 * 1024): Promise<unknown> {
+  const text = await readText(req, maxBytes);
+  if (text.trim() === "") return fallback;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError("invalid_json", `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
 export async function readText(req: Request, maxBytes: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);

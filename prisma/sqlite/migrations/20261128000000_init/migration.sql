@@ -200,10 +200,16 @@ CREATE INDEX "runs_function_id_id_idx" ON "runs"("function_id", "id");
 CREATE INDEX "runs_status_id_idx" ON "runs"("status", "id");
 
 -- CreateIndex
+CREATE INDEX "runs_function_id_status_id_idx" ON "runs"("function_id", "status", "id");
+
+-- CreateIndex
 CREATE INDEX "runs_app_id_id_idx" ON "runs"("app_id", "id");
 
 -- CreateIndex
 CREATE INDEX "runs_event_id_idx" ON "runs"("event_id");
+
+-- CreateIndex
+CREATE INDEX "runs_origin_run_id_idx" ON "runs"("origin_run_id");
 
 -- CreateIndex
 CREATE INDEX "runs_function_id_singleton_key_status_idx" ON "runs"("function_id", "singleton_key", "status");

@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+
+import { EventPage } from "@/components/events/event-page";
+import { dashboardDeps } from "@/lib/dashboard/deps";
+import { AppError } from "@/lib/errors";
+import { getEventDetail } from "@/lib/events/queries";
+import { getRuntime } from "@/lib/runtime/globals";
+
+type Props = { params: Promise<{ id: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Event ${(await params).id}` };
+}
+
+export default async function Page({ params }: Props) {
+  const { id } = await params;
+  try {
+    return <EventPage id={id} initial={await getEventDetail(dashboardDeps(getRuntime()), id)} />;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "not_found") notFound();
+    throw error;
+  }
+}

@@ -1,0 +1,10 @@
+import { handle, json } from "@/lib/http/responses";
+import { setFunctionPaused } from "@/lib/registry/function-store";
+import { getRuntime } from "@/lib/runtime/globals";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+// POST /api/v1/functions/<id>/pause — start no new runs (events are still stored)
+export const POST = handle(async (_req: Request, { params }: Ctx) =>
+  json(await setFunctionPaused(getRuntime(), (await params).id, true)),
+);

@@ -1,0 +1,6 @@
+import { serverInfo } from "@/lib/dashboard/info";
+import { handle, json } from "@/lib/http/responses";
+import { getRuntime } from "@/lib/runtime/globals";
+
+// GET /api/v1/info — server mode (dev | start), database dialect, version
+export const GET = handle(() => json(serverInfo(getRuntime())));

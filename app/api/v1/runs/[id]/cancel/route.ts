@@ -1,0 +1,15 @@
+import { dashboardDeps } from "@/lib/dashboard/deps";
+import { handle, json } from "@/lib/http/responses";
+import { cancelRunById } from "@/lib/runs/cancel";
+import { getRunDetail } from "@/lib/runs/detail";
+import { getRuntime } from "@/lib/runtime/globals";
+
+type Ctx = { params: Promise<{ id: string }> };
+
+// POST /api/v1/runs/<id>/cancel — cancel a queued, running or sleeping run; answers the run detail
+export const POST = handle(async (_req: Request, { params }: Ctx) => {
+  const rt = getRuntime();
+  const { id } = await params;
+  const cancelled = await cancelRunById(rt.ctx, id, "cancelled from the dashboard");
+  return json({ cancelled, ...(await getRunDetail(dashboardDeps(rt), id)) });
+});

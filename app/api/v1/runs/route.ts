@@ -1,0 +1,11 @@
+import { runListQuery } from "@/lib/contracts/runs";
+import { dashboardDeps } from "@/lib/dashboard/deps";
+import { handle, json, parseWith, searchParams } from "@/lib/http/responses";
+import { listRuns } from "@/lib/runs/list";
+import { getRuntime } from "@/lib/runtime/globals";
+
+// GET /api/v1/runs?status=&functionId=&appId=&from=&to=&q=&cursor=&after=&ids=&limit= — newest first
+export const GET = handle(async (req: Request) => {
+  const filter = parseWith(runListQuery, Object.fromEntries(searchParams(req)));
+  return json(await listRuns(dashboardDeps(getRuntime()), filter));
+});

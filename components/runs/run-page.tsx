@@ -1,0 +1,520 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ChevronRight, CornerUpLeft, Hourglass, RotateCcw, XCircle, Zap } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useCallback, useMemo, useState, type ReactNode } from "react";
+import { toast } from "sonner";
+import { z } from "zod";
+
+import { rerunResult, runDetailDto, type RunDetail, type StepDto } from "@/lib/contracts/runs";
+
+import { apiGet, apiSend, errorMessage } from "@/components/data/api";
+import { usePollingFallback, useRealtime } from "@/components/realtime/realtime";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { CopyButton } from "@/components/ui/copy-button";
+import { ConfirmDialog } from "@/components/ui/dialog";
+import { formatDuration, formatExact } from "@/components/ui/format";
+import { ErrorView, JsonView } from "@/components/ui/json-view";
+import { ErrorState, Panel, Skeleton } from "@/components/ui/states";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { RelativeTime } from "@/components/ui/time";
+import { Tooltip } from "@/components/ui/tooltip";
+import { useNow } from "@/components/ui/use-now";
+
+import { RunTimeline } from "./run-timeline";
+import { Trigger } from "./runs-table";
+import { stepLabel } from "./timeline-model";
+
+/** `/runs/<id>`: the run, its timeline and steps, trigger events and output; live while in flight. */
+const TERMINAL = ["Completed", "Failed", "Cancelled", "Skipped"];
+const WAITS = ["Sleep", "WaitForEvent", "InvokeFunction"];
+
+export function RunPage({ id, initial }: { id: string; initial?: RunDetail }) {
+  const qc = useQueryClient();
+  const key = useMemo(() => ["run", id] as const, [id]);
+  const polling = usePollingFallback(2000);
+  const query = useQuery({
+    queryKey: key,
+    queryFn: () => apiGet(`/api/v1/runs/${id}`, runDetailDto),
+    initialData: initial,
+    refetchInterval: (q) => (q.state.data && TERMINAL.includes(q.state.data.run.status) ? false : polling),
+  });
+  const onHints = useCallback(() => void qc.invalidateQueries({ queryKey: key }), [qc, key]);
+  useRealtime([`run:${id}`], onHints, 200);
+
+  const detail = query.data;
+  const live = !!detail && !TERMINAL.includes(detail.run.status);
+  const now = useNow(250, live, initial ? Date.parse(initial.now) : undefined);
+  const [selected, setSelected] = useState<string | null>(null);
+
+  if (query.isPending) return <RunSkeleton />;
+  if (query.isError || !detail) return <ErrorState error={query.error} onRetry={() => void query.refetch()} />;
+
+  const groups = new Map<string, StepDto[]>();
+  for (const s of detail.steps) groups.set(s.hashedId, [...(groups.get(s.hashedId) ?? []), s]);
+  const selectedKey = selected && groups.has(selected) ? selected : ([...groups.keys()].pop() ?? null);
+
+  return (
+    <div className="space-y-5" data-testid="run-page" data-run-status={detail.run.status}>
+      <RunHeader detail={detail} now={now} />
+      <div className="grid items-start gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,0.85fr)]">
+        <Panel title="Timeline" actions={<Legend />} bodyClassName="py-1">
+          {detail.steps.length === 0 && detail.pending.length === 0 && TERMINAL.includes(detail.run.status) ? (
+            <p className="px-4 py-6 text-[13px] text-muted">
+              This run ended before any step ran{detail.run.statusReason ? `: ${detail.run.statusReason}` : "."}
+            </p>
+          ) : (
+            <RunTimeline
+              detail={detail}
+              now={live ? now : Date.parse(detail.now)}
+              selected={selectedKey}
+              onSelect={setSelected}
+            />
+          )}
+        </Panel>
+        <StepPanel detail={detail} attempts={selectedKey ? (groups.get(selectedKey) ?? []) : []} now={now} />
+      </div>
+      <div className="grid items-start gap-5 xl:grid-cols-2">
+        <OutputPanel detail={detail} />
+        <EventsPanel detail={detail} />
+      </div>
+      {detail.reruns.length > 0 && (
+        <Panel title={`Reruns of this run (${detail.reruns.length})`}>
+          <ul className="divide-y divide-line">
+            {detail.reruns.map((r) => (
+              <li key={r.id}>
+                <Link
+                  href={`/runs/${r.id}`}
+                  className="flex h-10 items-center gap-3 px-4 text-[13px] hover:bg-hover"
+                  data-testid="rerun-link"
+                >
+                  <StatusBadge status={r.status} />
+                  <span className="font-mono text-xs text-muted">{r.id}</span>
+                  <span className="ml-auto text-xs text-faint">
+                    <RelativeTime iso={r.queuedAt} />
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </Panel>
+      )}
+    </div>
+  );
+}
+
+function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
+  const { run } = detail;
+  const qc = useQueryClient();
+  const router = useRouter();
+  const started = run.startedAt ? Date.parse(run.startedAt) : null;
+  const duration = started === null ? null : (run.endedAt ? Date.parse(run.endedAt) : now) - started;
+  // Calls to the app: step attempts and function-level errors; sleeps and waits are not attempts.
+  const inFlight = detail.pending.filter((p) => p.state === "running").length;
+  const attempts = detail.steps.filter((s) => !WAITS.includes(s.op)).length + inFlight;
+  const retries = detail.steps.filter((s) => s.status === "Errored").length;
+  const active = !TERMINAL.includes(run.status);
+
+  const cancel = () =>
+    apiSend("POST", `/api/v1/runs/${run.id}/cancel`, z.unknown())
+      .then(() => {
+        toast.success("Run cancelled");
+        void qc.invalidateQueries({ queryKey: ["run", run.id] });
+      })
+      .catch((e: unknown) => {
+        toast.error(`Could not cancel: ${errorMessage(e)}`);
+        throw e;
+      });
+  const rerun = useMutation({
+    mutationFn: () => apiSend("POST", `/api/v1/runs/${run.id}/rerun`, rerunResult, {}),
+    onSuccess: (r) => {
+      toast.success("Rerun started", { description: r.id });
+      router.push(`/runs/${r.id}`);
+    },
+    onError: (e) => toast.error(`Could not rerun: ${errorMessage(e)}`),
+  });
+
+  return (
+    <div>
+      <nav className="mb-3 flex items-center gap-1 text-xs text-muted" aria-label="Breadcrumb">
+        <Link href="/runs" className="hover:text-fg">
+          Runs
+        </Link>
+        <ChevronRight className="size-3" aria-hidden />
+        <span className="font-mono text-fg">{run.id}</span>
+      </nav>
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0">
+          <div className="flex flex-wrap items-center gap-3">
+            <StatusBadge status={run.status} className="h-6 text-[13px]" />
+            <h1 className="truncate text-xl font-semibold tracking-tight text-fg">
+              <Link href={`/functions/${encodeURIComponent(run.functionId)}`} className="hover:underline">
+                {run.functionName ?? run.functionId}
+              </Link>
+            </h1>
+          </div>
+          <div className="mt-1.5 flex items-center gap-1 font-mono text-xs text-muted">
+            <span data-testid="run-id">{run.id}</span>
+            <CopyButton text={run.id} label="Copy run ID" className="size-6" />
+          </div>
+        </div>
+        <div className="flex items-center gap-2">
+          {active && (
+            <ConfirmDialog
+              trigger={
+                <Button data-testid="cancel-run">
+                  <XCircle /> Cancel
+                </Button>
+              }
+              title="Cancel this run?"
+              description="Nothing more of it will run: a call in flight finishes, but its result is ignored and no step is called again. Sleeps and waits end now."
+              confirmLabel="Cancel run"
+              onConfirm={cancel}
+            />
+          )}
+          <Tooltip content="Start a new run of this function with the same event(s)">
+            <Button
+              variant="primary"
+              onClick={() => rerun.mutate()}
+              disabled={rerun.isPending || detail.function?.paused}
+              data-testid="rerun"
+            >
+              <RotateCcw /> Rerun
+            </Button>
+          </Tooltip>
+        </div>
+      </div>
+      {run.originRunId && (
+        <div className="mt-3 inline-flex items-center gap-1.5 rounded-md bg-sunken px-2.5 py-1 text-xs text-muted ring-1 ring-line">
+          <CornerUpLeft className="size-3.5" aria-hidden />
+          Rerun of
+          <Link href={`/runs/${run.originRunId}`} className="font-mono text-accent hover:underline" data-testid="origin-link">
+            {run.originRunId}
+          </Link>
+          {run.originStepId && (
+            <>
+              from step <span className="font-mono text-fg">{run.originStepId}</span>
+            </>
+          )}
+        </div>
+      )}
+      {run.statusReason && (
+        <div
+          className={cn(
+            "mt-3 rounded-lg px-3 py-2 text-[13px] ring-1 ring-inset",
+            run.status === "Queued"
+              ? "bg-sky-500/5 text-sky-800 ring-sky-500/20 dark:text-sky-300"
+              : "bg-amber-500/5 text-amber-800 ring-amber-500/25 dark:text-amber-300",
+          )}
+          data-testid="status-reason"
+        >
+          {run.status === "Queued" ? "Waiting: " : run.status === "Skipped" ? "Skipped: " : "Reason: "}
+          {run.statusReason}
+        </div>
+      )}
+      {detail.waits
+        .filter((w) => w.kind === "wait")
+        .map((w) => (
+          <div
+            key={w.id}
+            className="mt-3 flex items-center gap-2 rounded-lg bg-amber-500/5 px-3 py-2 text-[13px] text-amber-800 ring-1 ring-amber-500/25 ring-inset dark:text-amber-300"
+          >
+            <Hourglass className="size-4" aria-hidden />
+            Waiting for <span className="font-mono">{w.eventName}</span>
+            {w.expression && <span className="font-mono text-xs opacity-80">if {w.expression}</span>}
+            {w.expiresAt && (
+              <span className="ml-auto text-xs">
+                times out <RelativeTime iso={w.expiresAt} />
+              </span>
+            )}
+          </div>
+        ))}
+      <dl className="mt-4 grid grid-cols-2 gap-px overflow-hidden rounded-xl border border-line bg-line sm:grid-cols-3 lg:grid-cols-[1.7fr_1fr_1fr_1.2fr_1fr_1.2fr]">
+        <Meta label="Trigger">
+          <Trigger run={run} />
+        </Meta>
+        <Meta label="App">{run.appId ?? <span className="text-muted">HTTP function</span>}</Meta>
+        <Meta label="Queued">
+          <RelativeTime iso={run.queuedAt} />
+        </Meta>
+        <Meta label="Started">
+          {run.startedAt ? (
+            <span>
+              <RelativeTime iso={run.startedAt} />
+              <span className="ml-1 text-xs text-faint">
+                after {formatDuration(Date.parse(run.startedAt) - Date.parse(run.queuedAt))}
+              </span>
+            </span>
+          ) : (
+            <span className="text-muted">not yet</span>
+          )}
+        </Meta>
+        <Meta label={run.endedAt ? "Duration" : "Running for"}>
+          <span className="font-mono tabular-nums" data-testid="run-duration" suppressHydrationWarning>
+            {formatDuration(duration)}
+          </span>
+        </Meta>
+        <Meta label="Attempts">
+          <Tooltip
+            content={detail.function ? `Each step may take up to ${detail.function.maxAttempts} attempts` : "Attempts made"}
+          >
+            <span data-testid="attempts" tabIndex={0}>
+              {attempts || "—"}
+              {retries > 0 && (
+                <span className="ml-1.5 text-xs text-rose-600 dark:text-rose-400">
+                  {retries} {retries === 1 ? "retry" : "retries"}
+                </span>
+              )}
+            </span>
+          </Tooltip>
+        </Meta>
+      </dl>
+    </div>
+  );
+}
+
+function Meta({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0 bg-panel px-4 py-3">
+      <dt className="text-[11px] font-medium tracking-wide text-muted uppercase">{label}</dt>
+      <dd className="mt-1 truncate text-[13px] text-fg">{children}</dd>
+    </div>
+  );
+}
+
+function Legend() {
+  const item = (cls: string, label: string) => (
+    <span className="inline-flex items-center gap-1.5">
+      <span className={cn("h-2 w-3 rounded-[2px]", cls)} />
+      {label}
+    </span>
+  );
+  return (
+    <div className="hidden items-center gap-3 text-[11px] text-muted sm:flex">
+      {item("bg-emerald-500", "done")}
+      {item("bg-rose-500", "failed")}
+      {item("bg-sky-500", "running")}
+      {item("bg-violet-500/40", "sleeping")}
+      {item("bg-amber-500/40", "waiting")}
+    </div>
+  );
+}
+
+function StepPanel({ detail, attempts, now }: { detail: RunDetail; attempts: StepDto[]; now: number }) {
+  const [chosen, setChosen] = useState<string | null>(null);
+  const router = useRouter();
+  const step = attempts.find((a) => a.id === chosen) ?? attempts[attempts.length - 1];
+  const rerun = useMutation({
+    mutationFn: (fromStepId: string) => apiSend("POST", `/api/v1/runs/${detail.run.id}/rerun`, rerunResult, { fromStepId }),
+    onSuccess: (r) => {
+      toast.success(`Rerun started from this step`, {
+        description: `${r.memoized} earlier step result${r.memoized === 1 ? "" : "s"} kept`,
+      });
+      router.push(`/runs/${r.id}`);
+    },
+    onError: (e) => toast.error(`Could not rerun: ${errorMessage(e)}`),
+  });
+  if (!step) {
+    const calling = detail.pending.find((p) => p.state === "running");
+    return (
+      <Panel title="Step">
+        <p className="px-4 py-6 text-[13px] text-muted" suppressHydrationWarning>
+          {TERMINAL.includes(detail.run.status)
+            ? "No steps ran."
+            : calling?.leasedAt
+              ? `Calling the app now (attempt ${calling.attempt + 1}), for ${formatDuration(now - Date.parse(calling.leasedAt))} so far…`
+              : "Queued: waiting for a worker to call the app…"}
+        </p>
+      </Panel>
+    );
+  }
+  const end = step.endedAt ? Date.parse(step.endedAt) : now;
+  return (
+    <Panel
+      title={
+        <span className="flex items-center gap-2">
+          <span className="truncate" data-testid="selected-step">
+            {stepLabel(step)}
+          </span>
+          <StatusBadge status={step.status} compact />
+        </span>
+      }
+      actions={
+        <Tooltip content="Start a new run that keeps the results of the steps before this one and runs again from here">
+          <Button
+            size="sm"
+            onClick={() => rerun.mutate(step.id)}
+            disabled={rerun.isPending || detail.function?.paused}
+            data-testid="rerun-from-step"
+          >
+            <RotateCcw /> Rerun from here
+          </Button>
+        </Tooltip>
+      }
+    >
+      <div className="space-y-4 p-4">
+        {attempts.length > 1 && (
+          <div className="flex flex-wrap gap-1.5" role="tablist" aria-label="Attempts">
+            {attempts.map((a, i) => (
+              <button
+                key={a.id}
+                type="button"
+                role="tab"
+                aria-selected={a.id === step.id}
+                onClick={() => setChosen(a.id)}
+                className={cn(
+                  "inline-flex h-7 items-center gap-1.5 rounded-md px-2.5 text-xs font-medium ring-1 ring-line ring-inset",
+                  a.id === step.id ? "bg-accent-soft text-fg ring-accent/40" : "text-muted hover:bg-hover",
+                )}
+              >
+                <span
+                  className={cn(
+                    "size-1.5 rounded-full",
+                    a.status === "Completed"
+                      ? "bg-emerald-500"
+                      : a.status === "Errored" || a.status === "Failed"
+                        ? "bg-rose-500"
+                        : "bg-zinc-400",
+                  )}
+                />
+                Attempt {i + 1}
+              </button>
+            ))}
+          </div>
+        )}
+        <dl className="grid grid-cols-3 gap-3 text-[13px]">
+          <div>
+            <dt className="text-[11px] text-muted uppercase">Started</dt>
+            <dd className="mt-0.5 font-mono text-xs" title={formatExact(step.startedAt)}>
+              <RelativeTime iso={step.startedAt} />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-[11px] text-muted uppercase">{step.op === "Sleep" && !step.endedAt ? "Wakes" : "Took"}</dt>
+            <dd className="mt-0.5 font-mono text-xs">
+              {step.op === "Sleep" && !step.endedAt && step.wakeAt ? (
+                <RelativeTime iso={step.wakeAt} />
+              ) : (
+                formatDuration(end - Date.parse(step.startedAt))
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-[11px] text-muted uppercase">Kind</dt>
+            <dd className="mt-0.5 font-mono text-xs">{step.op}</dd>
+          </div>
+        </dl>
+        {step.error !== null && step.error !== undefined && <ErrorView error={step.error} />}
+        {step.output !== null && step.output !== undefined && <JsonView value={step.output} label="Output" />}
+        {step.input !== null && step.input !== undefined && <JsonView value={step.input} label="Input" maxHeight="14rem" />}
+        {step.output == null && step.error == null && step.input == null && (
+          <p className="text-[13px] text-muted">{step.endedAt ? "This step returned nothing." : "No result yet."}</p>
+        )}
+      </div>
+    </Panel>
+  );
+}
+
+function OutputPanel({ detail }: { detail: RunDetail }) {
+  const { run } = detail;
+  return (
+    <Panel title={run.status === "Failed" ? "Error" : "Output"}>
+      <div className="p-4" data-testid="run-output">
+        {run.status === "Completed" ? (
+          <JsonView value={run.output} label="Output" />
+        ) : run.status === "Failed" ? (
+          <ErrorView error={run.error} />
+        ) : run.status === "Cancelled" || run.status === "Skipped" ? (
+          <p className="text-[13px] text-muted">
+            {run.status === "Cancelled" ? "Cancelled" : "Skipped"}
+            {run.statusReason ? `: ${run.statusReason}` : "."}
+          </p>
+        ) : (
+          <p className="text-[13px] text-muted">The output appears here when the run finishes.</p>
+        )}
+      </div>
+    </Panel>
+  );
+}
+
+function EventsPanel({ detail }: { detail: RunDetail }) {
+  const [index, setIndex] = useState(0);
+  const events = detail.events;
+  const event = events[Math.min(index, events.length - 1)];
+  return (
+    <Panel
+      title={events.length > 1 ? `Trigger events (${events.length})` : "Trigger event"}
+      actions={
+        event && (
+          <Button asChild size="sm" variant="ghost">
+            <Link href={`/events/${event.id}`}>
+              <Zap /> Open event
+            </Link>
+          </Button>
+        )
+      }
+    >
+      <div className="space-y-3 p-4">
+        {!event ? (
+          <p className="text-[13px] text-muted">
+            {detail.run.trigger === "cron" ? `Started by the schedule ${detail.run.cron ?? ""}.` : "No trigger event."}
+          </p>
+        ) : (
+          <>
+            {events.length > 1 && (
+              <div className="flex flex-wrap gap-1.5">
+                {events.map((e, i) => (
+                  <button
+                    key={e.id}
+                    type="button"
+                    onClick={() => setIndex(i)}
+                    className={cn(
+                      "h-6 rounded-md px-2 font-mono text-[11px] ring-1 ring-line ring-inset",
+                      i === index ? "bg-accent-soft text-fg" : "text-muted hover:bg-hover",
+                    )}
+                  >
+                    #{i + 1}
+                  </button>
+                ))}
+              </div>
+            )}
+            <div className="flex items-center gap-2 text-[13px]">
+              <span className="font-mono font-medium text-fg">{event.name}</span>
+              <span className="text-xs text-faint">
+                received <RelativeTime iso={event.receivedAt} />
+              </span>
+            </div>
+            <JsonView
+              value={{
+                name: event.name,
+                data: event.data,
+                ...(event.user != null ? { user: event.user } : {}),
+                ...(event.externalId ? { id: event.externalId } : {}),
+                ts: event.ts,
+              }}
+              label="Payload"
+              maxHeight="20rem"
+            />
+          </>
+        )}
+      </div>
+    </Panel>
+  );
+}
+
+function RunSkeleton() {
+  return (
+    <div className="space-y-5" aria-busy>
+      <Skeleton className="h-4 w-64" />
+      <Skeleton className="h-8 w-96" />
+      <Skeleton className="h-16 w-full rounded-xl" />
+      <div className="grid gap-5 xl:grid-cols-2">
+        <Skeleton className="h-72 rounded-xl" />
+        <Skeleton className="h-72 rounded-xl" />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,197 @@
+import type { EventDetail, EventList, EventListFilter } from "@/lib/contracts/events";
+import type { PrismaDb } from "@/lib/db/prisma";
+import type { Sql } from "@/lib/db/sql";
+import { containsPattern, requiredDataLiterals } from "@/lib/dashboard/search-prefilter";
+import { Where } from "@/lib/dashboard/where";
+import { notFound } from "@/lib/errors";
+import { celEvent, evaluateBool } from "@/lib/routing/expressions";
+import { isoTime, parseJsonText, toEventDto } from "@/lib/runs/dto";
+import { compileSearch, SEARCH_BUDGET } from "@/lib/runs/list";
+
+/**
+ * The dashboard's events list: newest first, keyset-paginated by id; the name filter walks
+ * `events(name, id)`. Engine-emitted `inngest/*` events are hidden unless asked for. The CEL
+ * search is bounded like the runs search (see lib/runs/list.ts).
+ */
+export interface EventQueryDeps {
+  prisma: PrismaDb;
+  sql: Sql;
+  functionName: (id: string) => string | null;
+}
+
+const INTERNAL_PREFIX = "inngest/";
+const PREVIEW_CHARS = 160;
+
+type EventRow = { id: string; name: string; data: string; receivedAt: bigint; ts: bigint; externalId: string | null };
+const LIST_SELECT = { id: true, name: true, data: true, receivedAt: true, ts: true, externalId: true } as const;
+
+interface ScanRow {
+  id: string;
+  name: string;
+  data: string;
+  user: string | null;
+  ts: unknown;
+  v: string | null;
+  external_id: string | null;
+  received_at: unknown;
+}
+const EVENT_COLUMNS = `id, name, data, "user", ts, v, external_id, received_at`;
+
+export async function listEvents(deps: EventQueryDeps, f: EventListFilter): Promise<EventList> {
+  const { prisma } = deps;
+  const where = (lt?: string) => ({
+    ...(f.name ? { name: f.name } : f.internal ? {} : { NOT: { name: { startsWith: INTERNAL_PREFIX } } }),
+    ...(lt || f.after ? { id: { ...(lt ? { lt } : {}), ...(f.after ? { gt: f.after } : {}) } } : {}),
+  });
+
+  if (!f.q) {
+    const rows = await prisma.event.findMany({
+      where: where(f.cursor),
+      select: LIST_SELECT,
+      orderBy: { id: "desc" },
+      take: f.limit + 1,
+    });
+    const page = rows.slice(0, f.limit);
+    return {
+      data: await withRunCounts(prisma, page),
+      nextCursor: rows.length > f.limit ? (page[page.length - 1]?.id ?? null) : null,
+    };
+  }
+
+  // The search reads thousands of rows per request: through the driver (Prisma costs ~10x more per row).
+  // With literals the database pre-filters each window of WINDOW events (lib/dashboard/search-prefilter.ts).
+  const program = compileSearch(f.q);
+  const literals = requiredDataLiterals(f.q);
+  const started = Date.now();
+  const matches: EventRow[] = [];
+  let scanned = 0;
+  let last = f.cursor;
+  let exhausted = false;
+  let full = false;
+  while (!full) {
+    const where = new Where();
+    if (f.name) where.add("name = ?", f.name);
+    else if (!f.internal) where.add("name NOT LIKE 'inngest/%'");
+    if (last) where.add("id < ?", last);
+    if (f.after) where.add("id > ?", f.after);
+    let rows: ScanRow[];
+    let covered: number;
+    let end: string | null;
+    if (literals.length) {
+      const boundary = await deps.sql.get<{ id: string }>(
+        `SELECT id FROM events ${where.toString()} ORDER BY id DESC LIMIT 1 OFFSET ${SEARCH_BUDGET.window - 1}`,
+        where.params,
+      );
+      covered = boundary
+        ? SEARCH_BUDGET.window
+        : Number(
+            (await deps.sql.get<{ n: unknown }>(`SELECT count(*) AS n FROM events ${where.toString()}`, where.params))?.n ?? 0,
+          );
+      const candidates = where.copy();
+      if (boundary) candidates.add("id >= ?", boundary.id);
+      for (const literal of literals) candidates.add(`data LIKE ? ESCAPE '\\'`, containsPattern(literal));
+      rows = await deps.sql.all<ScanRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events ${candidates.toString()} ORDER BY id DESC`,
+        candidates.params,
+      );
+      end = boundary?.id ?? null;
+    } else {
+      rows = await deps.sql.all<ScanRow>(
+        `SELECT ${EVENT_COLUMNS} FROM events ${where.toString()} ORDER BY id DESC LIMIT ${SEARCH_BUDGET.chunk}`,
+        where.params,
+      );
+      covered = rows.length;
+      end = rows.length < SEARCH_BUDGET.chunk ? null : (rows[rows.length - 1]?.id ?? null);
+    }
+    for (const row of rows) {
+      const event = celEvent({
+        id: row.id,
+        name: row.name,
+        data: parseJsonText(row.data),
+        ts: Number(row.ts),
+        user: parseJsonText(row.user),
+        v: row.v,
+      });
+      if (evaluateBool(program, { event })) {
+        matches.push({
+          id: row.id,
+          name: row.name,
+          data: row.data,
+          ts: BigInt(Number(row.ts)),
+          receivedAt: BigInt(Number(row.received_at)),
+          externalId: row.external_id,
+        });
+        if (matches.length === f.limit) {
+          full = true;
+          break;
+        }
+      }
+    }
+    scanned += covered;
+    if (full) break;
+    if (end === null) {
+      exhausted = true;
+      break;
+    }
+    last = end;
+    if (scanned >= SEARCH_BUDGET.rows || Date.now() - started >= SEARCH_BUDGET.ms) break;
+  }
+  return {
+    data: await withRunCounts(prisma, matches),
+    nextCursor: full ? (matches[matches.length - 1]?.id ?? null) : exhausted ? null : (last ?? null),
+    search: { scanned, complete: full || exhausted },
+  };
+}
+
+async function withRunCounts(prisma: PrismaDb, rows: EventRow[]): Promise<EventList["data"]> {
+  const counts = new Map<string, number>();
+  if (rows.length) {
+    const grouped = await prisma.run.groupBy({
+      by: ["eventId"],
+      where: { eventId: { in: rows.map((r) => r.id) } },
+      _count: { _all: true },
+    });
+    for (const g of grouped) if (g.eventId) counts.set(g.eventId, g._count._all);
+  }
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    receivedAt: isoTime(r.receivedAt) as string,
+    ts: Number(r.ts),
+    externalId: r.externalId,
+    preview: r.data.length > PREVIEW_CHARS ? `${r.data.slice(0, PREVIEW_CHARS)}…` : r.data,
+    runCount: counts.get(r.id) ?? 0,
+  }));
+}
+
+export async function getEventDetail(deps: EventQueryDeps, id: string): Promise<EventDetail> {
+  const event = await deps.prisma.event.findUnique({ where: { id } });
+  if (!event) throw notFound("event", id);
+  const runs = await deps.prisma.run.findMany({
+    where: { eventId: id },
+    select: { id: true, functionId: true, status: true, queuedAt: true, endedAt: true },
+    orderBy: { id: "asc" },
+    take: 200,
+  });
+  return {
+    event: toEventDto(event),
+    runs: runs.map((r) => ({
+      id: r.id,
+      functionId: r.functionId,
+      functionName: deps.functionName(r.functionId),
+      status: r.status,
+      queuedAt: isoTime(r.queuedAt) as string,
+      endedAt: isoTime(r.endedAt),
+    })),
+  };
+}
+
+/**
+ * Event names for the filter: every name a function triggers on plus the names among the
+ * newest events (a bounded read, not a DISTINCT over the whole table).
+ */
+export async function knownEventNames(prisma: PrismaDb, triggerNames: readonly string[]): Promise<string[]> {
+  const recent = await prisma.event.findMany({ select: { name: true }, orderBy: { id: "desc" }, take: 2000 });
+  const names = new Set<string>([...triggerNames.filter((n) => !n.includes("*")), ...recent.map((r) => r.name)]);
+  return [...names].sort((a, b) => a.localeCompare(b));
+}

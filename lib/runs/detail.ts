@@ -1,0 +1,81 @@
+import type { RunDetail } from "@/lib/contracts/runs";
+import type { PrismaDb } from "@/lib/db/prisma";
+import { notFound } from "@/lib/errors";
+import { maxAttempts } from "@/lib/registry/function-config";
+import type { FunctionRegistry } from "@/lib/registry/registry";
+
+import { isoTime, parseJsonText, RUN_LIST_SELECT, toEventDto, toRunListItem, toStepDto } from "./dto";
+
+/**
+ * Everything the run page shows in one answer: the run, its step rows (one per attempt or
+ * result), its trigger events, the work the engine holds for it now (a call in flight, a retry
+ * or wake-up waiting), its open waits and the reruns made from it.
+ */
+export interface RunDetailDeps {
+  prisma: PrismaDb;
+  registry: FunctionRegistry;
+}
+
+const MAX_EVENTS = 100;
+
+export async function getRunDetail(deps: RunDetailDeps, id: string): Promise<RunDetail> {
+  const { prisma, registry } = deps;
+  const run = await prisma.run.findUnique({ where: { id } });
+  if (!run) throw notFound("run", id);
+  const eventIds = parseIds(run.eventIds);
+  const [steps, events, items, pauses, reruns] = await Promise.all([
+    prisma.step.findMany({ where: { runId: id }, orderBy: { seq: "asc" } }),
+    prisma.event.findMany({ where: { id: { in: eventIds.slice(0, MAX_EVENTS) } } }),
+    prisma.queueItem.findMany({ where: { runId: id }, orderBy: { availableAt: "asc" } }),
+    prisma.pause.findMany({ where: { runId: id }, orderBy: { createdAt: "asc" } }),
+    prisma.run.findMany({ where: { originRunId: id }, select: RUN_LIST_SELECT, orderBy: { id: "desc" }, take: 20 }),
+  ]);
+  const fn = registry.get(run.functionId);
+  const functionName = (fid: string) => registry.get(fid)?.name ?? null;
+  const order = new Map(eventIds.map((eid, i) => [eid, i]));
+
+  return {
+    run: {
+      ...toRunListItem(run, functionName),
+      eventIds,
+      output: parseJsonText(run.output),
+      error: parseJsonText(run.error),
+      originStepId: run.originStepId,
+      invocation: run.invocation ? (parseJsonText(run.invocation) as RunDetail["run"]["invocation"]) : null,
+    },
+    function: fn
+      ? { id: fn.id, name: fn.name, kind: fn.kind, appId: fn.appId, paused: fn.paused, maxAttempts: maxAttempts(fn.config) }
+      : null,
+    steps: steps.map(toStepDto),
+    events: events.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)).map(toEventDto),
+    pending: items
+      .filter((item) => item.kind === "exec" || item.kind === "timeout")
+      .map((item) => {
+        const payload = parseJsonText(item.payload) as { stepId?: string } | null;
+        return {
+          id: item.id,
+          state: item.state === 1 ? ("running" as const) : ("waiting" as const),
+          kind: item.kind,
+          stepId: payload?.stepId ?? null,
+          attempt: item.attempt,
+          availableAt: isoTime(item.availableAt) as string,
+          leasedAt: item.state === 1 ? isoTime(item.leasedAt) : null,
+        };
+      }),
+    waits: pauses.map((p) => ({
+      id: p.id,
+      kind: p.kind,
+      eventName: p.eventName,
+      expression: p.expression,
+      createdAt: isoTime(p.createdAt) as string,
+      expiresAt: isoTime(p.expiresAt),
+    })),
+    reruns: reruns.map((r) => toRunListItem(r, functionName)),
+    now: new Date().toISOString(),
+  };
+}
+
+function parseIds(text: string): string[] {
+  const parsed = parseJsonText(text);
+  return Array.isArray(parsed) ? parsed.filter((x): x is string => typeof x === "string") : [];
+}
