@@ -72,7 +72,7 @@ describe.skipIf(skip)("several processes on one PostgreSQL database", () => {
     expect(app.calls).toHaveLength(60);
     expect(new Set(app.calls.map((c) => c.headers["x-stepwise-run-id"])).size).toBe(60);
     // Hints for runs completed by either process reach B's socket.
-    await waitFor(async () => runIds.every((id) => hinted.has(id)), 5000, "hints for every run on B");
+    await waitFor(() => Promise.resolve(runIds.every((id) => hinted.has(id))), 5000, "hints for every run on B");
     ws.close();
   });
 });
