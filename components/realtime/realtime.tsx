@@ -41,7 +41,6 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     let closed = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let delay = 500;
-    let everOpened = false;
     const connect = () => {
       const proto = location.protocol === "https:" ? "wss" : "ws";
       const socket = new WebSocket(`${proto}://${location.host}${PATH}`);
@@ -52,9 +51,9 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         const topics = [...counts.current.keys()];
         if (topics.length) socket.send(JSON.stringify({ type: "subscribe", topics }));
         setState("open");
-        // A fresh snapshot on every reconnect: hints sent while we were away are gone.
-        if (everOpened) void queryClient.invalidateQueries();
-        everOpened = true;
+        // A fresh snapshot on every (re)connect: hints sent before we subscribed (while the page
+        // was rendering, or while the socket was down) are gone.
+        void queryClient.invalidateQueries();
       };
       socket.onmessage = (m: MessageEvent<string>) => {
         let msg: { type?: string; hints?: Hint[] };
