@@ -44,8 +44,8 @@ export const sqliteLease: LeaseDialect = {
     for (const u of updates)
       await tx.run(
         `UPDATE queue_partitions SET
-           next_at = (SELECT CASE WHEN ? AND min(available_at) < ? THEN ? ELSE min(available_at) END
-                      FROM queue_items WHERE partition_id = ? AND state = 0),
+           next_at = (SELECT CASE WHEN ? AND available_at < ? THEN ? ELSE available_at END
+                      FROM queue_items WHERE partition_id = ? AND state = 0 ORDER BY available_at LIMIT 1),
            blocked = ?, blocked_on = ?
          WHERE id = ?`,
         [u.served, now, now, u.id, u.blockedOn !== null, u.blockedOn, u.id],
