@@ -60,9 +60,12 @@ export const postgresLease: LeaseDialect = {
          blocked = (u.blocked_on IS NOT NULL AND ready.at IS NOT NULL),
          blocked_on = CASE WHEN ready.at IS NULL THEN NULL ELSE u.blocked_on END
        FROM unnest(?::text[], ?::text[], ?::boolean[]) AS u(id, blocked_on, served)
-       CROSS JOIN LATERAL (
-         SELECT min(available_at) AS at FROM queue_items qi WHERE qi.partition_id = u.id AND qi.state = 0
-       ) ready
+       LEFT JOIN LATERAL (
+         -- ORDER BY … LIMIT 1, not min(): the planner may turn min() into a scan of the whole
+         -- partition when its statistics are stale; this is always one index step.
+         SELECT available_at AS at FROM queue_items qi WHERE qi.partition_id = u.id AND qi.state = 0
+         ORDER BY available_at LIMIT 1
+       ) ready ON true
        WHERE p.id = u.id`,
       [now, now, updates.map((u) => u.id), updates.map((u) => u.blockedOn), updates.map((u) => u.served)],
     );

@@ -43,13 +43,12 @@ export const sqliteLease: LeaseDialect = {
   async updatePartitions(tx: Sql, updates, now) {
     for (const u of updates)
       await tx.run(
-        `UPDATE queue_partitions SET next_at = r.next_at, blocked = r.blocked, blocked_on = r.blocked_on
-         FROM (SELECT CASE WHEN ? AND min(available_at) < ? THEN ? ELSE min(available_at) END AS next_at,
-                      (? AND min(available_at) IS NOT NULL) AS blocked,
-                      CASE WHEN min(available_at) IS NULL THEN NULL ELSE ? END AS blocked_on
-               FROM queue_items WHERE partition_id = ? AND state = 0) AS r
+        `UPDATE queue_partitions SET next_at = r.next_at, blocked = (? AND r.next_at IS NOT NULL),
+                blocked_on = CASE WHEN r.next_at IS NULL THEN NULL ELSE ? END
+         FROM (SELECT (SELECT CASE WHEN ? AND available_at < ? THEN ? ELSE available_at END
+                       FROM queue_items WHERE partition_id = ? AND state = 0 ORDER BY available_at LIMIT 1) AS next_at) AS r
          WHERE id = ?`,
-        [u.served, now, now, u.blockedOn !== null, u.blockedOn, u.id, u.id],
+        [u.blockedOn !== null, u.blockedOn, u.served, now, now, u.id, u.id],
       );
   },
 

@@ -1,12 +1,20 @@
 // A separate process leasing from an SQLite file until it stays empty; prints the ids it claimed.
+// It says "ready" once the database is open and starts when told "go" on stdin, so processes
+// that start at different speeds still lease at the same time.
+import { createInterface } from "node:readline";
+
 import { SqliteSql } from "@/lib/db/sqlite";
 import { leaseItems } from "@/lib/queue/lease";
 import { completeItem } from "@/lib/queue/queue";
 
-const [file, owner, startAt] = process.argv.slice(2) as [string, string, string];
+const [file, owner] = process.argv.slice(2) as [string, string];
 const sql = SqliteSql.open(file);
-// Processes start at different speeds: all begin leasing at the same moment.
-await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));
+const lines = createInterface({ input: process.stdin });
+const go = new Promise<void>((resolve) => lines.once("line", () => resolve()));
+process.stdout.write("ready\n");
+await go;
+lines.close();
+
 const ids: string[] = [];
 let empty = 0;
 while (empty < 20) {
@@ -25,4 +33,4 @@ while (empty < 20) {
   });
 }
 await sql.close();
-process.stdout.write(JSON.stringify(ids));
+process.stdout.write(`${JSON.stringify(ids)}\n`);
