@@ -2,6 +2,7 @@ import {
   Client,
   clock,
   completedRuns,
+  cpuSeconds,
   type Dialect,
   fmtMs,
   fmtRate,
@@ -163,8 +164,10 @@ export async function runCoreBench(options: CoreOptions): Promise<CoreResult> {
 
     if (options.sections.includes("runs")) {
       const figures: Figures = {};
+      const cpu: Figures = {};
       for (const t of columns) {
         const client = t === "bare" ? new Client(relay.url) : (clients.get(t) as Client);
+        const pid = t === "bare" ? relay.pid : (servers.get(t) as StepwiseServer).pid;
         if (t !== "bare") await register(client, "bench-runs", ["bench.run"], endpoint);
         // Warm-up: a tenth of the runs, untimed.
         const warm = Math.max(100, Math.round(options.runs / 10));
@@ -180,12 +183,15 @@ export async function runCoreBench(options: CoreOptions): Promise<CoreResult> {
           return { seconds: (clock() - t0) / 1000, ok };
         };
         await measure("bench.run", warm);
+        const cpu0 = cpuSeconds(pid);
         const m = await measure("bench.run", options.runs);
         figures[t] = { value: options.runs / m.seconds, detail: m.ok ? "" : "[timed out]" };
+        cpu[t] = { value: ((cpuSeconds(pid) - cpu0) / options.runs) * 1e6 };
         if (t === "bare") await client.close();
         if (t === "sqlite") result.sqlite.runs = figures[t].value;
       }
       table(`runs completed/s (${options.runs.toLocaleString("en-US")} queued)`, figures, fmtRate, "higher");
+      table(`  server CPU per run (incl. its ingest)`, cpu, (v) => `${Math.round(v)} µs`, "lower");
     }
 
     for (const c of clients.values()) await c.close();

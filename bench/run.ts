@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     dialects = dialects.filter((d) => d !== "postgres");
   }
 
-  console.log(`\nStepwise bench — ${machine()}`);
+  console.log(`\nStepwise bench — ${machine()} — load average ${loadavg()[0]?.toFixed(1)} at start`);
   console.log(
     `load: autocannon (keep-alive, ${args.connections} connections) and an undici keep-alive pool; ` +
       `servers run in their own processes; ${args.seconds}s per measurement after a 1s warm-up\n`,
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     }
   }
 
+  console.log(`\n(load average ${loadavg()[0]?.toFixed(1)} at the end; other processes share these cores)`);
   if (verdicts.length) {
     console.log("\ntargets (issue 2)");
     for (const v of verdicts) console.log(`  ${v}`);

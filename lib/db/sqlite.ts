@@ -3,6 +3,7 @@ import path from "node:path";
 
 import Database from "better-sqlite3";
 
+import { SAFETY_NET_CHECKPOINT_PAGES, SqliteCheckpointer } from "./sqlite-checkpointer";
 import { bindValue, DeferredWrites, type Sql } from "./sql";
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -62,8 +63,16 @@ export class SqliteSql implements Sql {
     this.origin = file && file !== ":memory:" ? { file: path.resolve(file), ino: statSync(file).ino } : null;
   }
 
-  static open(file: string): SqliteSql {
-    return new SqliteSql(openSqliteFile(file), file);
+  /** checkpoints on a worker thread (the server's connection; see SqliteCheckpointer) */
+  private checkpointer: SqliteCheckpointer | null = null;
+
+  static open(file: string, options: { backgroundCheckpoints?: boolean } = {}): SqliteSql {
+    const sql = new SqliteSql(openSqliteFile(file), file);
+    if (options.backgroundCheckpoints && file !== ":memory:") {
+      sql.db.pragma(`wal_autocheckpoint = ${SAFETY_NET_CHECKPOINT_PAGES}`);
+      sql.checkpointer = new SqliteCheckpointer(path.resolve(file));
+    }
+    return sql;
   }
 
   /**
@@ -218,9 +227,10 @@ export class SqliteSql implements Sql {
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.checkpointer?.stop();
+    this.checkpointer = null;
     this.statements.clear();
     if (this.db.open) this.db.close();
-    return Promise.resolve();
   }
 }

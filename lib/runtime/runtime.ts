@@ -55,7 +55,8 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
   logger.level = options.logLevel;
   const dialect: Dialect = isPostgresUrl(options.db) ? "postgres" : "sqlite";
   const file = dialect === "sqlite" ? path.resolve(options.db.replace(/^file:/, "")) : "";
-  const sql: Sql = dialect === "postgres" ? new PostgresSql(options.db, 20) : SqliteSql.open(file);
+  const sql: Sql =
+    dialect === "postgres" ? new PostgresSql(options.db, 20) : SqliteSql.open(file, { backgroundCheckpoints: true });
   const migrations = path.join(init.rootDir, "prisma", dialect, "migrations");
   const { applied } = await migrate(sql, migrations);
   if (applied.length) logger.info({ applied }, "database migrated");
