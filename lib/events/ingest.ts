@@ -184,7 +184,9 @@ export async function recordEvents(
   });
   if (claimants.size) {
     const owner = new Map<string, string>();
-    for (const part of chunk([...claimants], 300)) {
+    // Claimed in key order: two grouped transactions sharing ids lock them in one order (no deadlock).
+    const ordered = [...claimants].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const part of chunk(ordered, 300)) {
       const params: unknown[] = [];
       for (const [key, i] of part) params.push(key, ids[i], now + EVENT_ID_WINDOW_MS);
       const rows = await tx.all<{ key: string; event_id: string }>(
