@@ -3,22 +3,17 @@ import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 
 import type { AppDto } from "@/lib/contracts/apps";
-import type { PrismaDb } from "@/lib/db/prisma";
 import { AppError, notFound } from "@/lib/errors";
-import type { Bus } from "@/lib/realtime/bus";
 
 import type { FunctionConfig, Trigger } from "./function-config";
-import { bumpRegistryVersion } from "./function-store";
+import { bumpRegistryVersion, registryChanged, type RegistryDeps } from "./function-store";
 
 /**
  * SDK apps and their functions in the database, through Prisma. A sync replaces the app's
  * function set in one transaction (functions it no longer serves are removed); a change bumps
  * the registry version and announces `registry.changed` and `apps.changed`.
  */
-export interface AppStoreDeps {
-  prisma: PrismaDb;
-  bus: Bus;
-}
+export type AppStoreDeps = RegistryDeps;
 
 /** A validated registration, whatever way it arrived (in-band PUT answer or /fn/register). */
 export interface AppRegistration {
@@ -149,7 +144,8 @@ export async function saveRegistration(deps: AppStoreDeps, reg: AppRegistration)
   const checksum = checksumOf(reg);
   const { language, version } = splitSdk(reg.sdk);
   const result = await retryOnWriteConflict(() => writeRegistration(deps, reg, { now, checksum, language, version }));
-  if (result.modified) deps.bus.publish("registry.changed", { reason: `app ${reg.appId} synced` });
+  // Routing sees the new functions before the sync answers, so the app's next event is routed.
+  if (result.modified) await registryChanged(deps, `app ${reg.appId} synced`);
   for (const id of result.displaced) deps.bus.publish("apps.changed", { id });
   if (result.modified || result.errorCleared) deps.bus.publish("apps.changed", { id: reg.appId });
   return { app: await getApp(deps, reg.appId), modified: result.modified };
@@ -278,6 +274,6 @@ export async function deleteApp(deps: AppStoreDeps, id: string): Promise<void> {
     await tx.app.delete({ where: { id } });
     await bumpRegistryVersion(tx);
   });
-  deps.bus.publish("registry.changed", { reason: `app ${id} removed` });
+  await registryChanged(deps, `app ${id} removed`);
   deps.bus.publish("apps.changed", { id });
 }

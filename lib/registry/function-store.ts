@@ -88,7 +88,7 @@ export interface RegistryDeps {
 }
 
 /** Makes a committed change visible to routing here, then tells listeners (dashboard hints). */
-async function changed(deps: RegistryDeps, reason: string): Promise<void> {
+export async function registryChanged(deps: RegistryDeps, reason: string): Promise<void> {
   await deps.reloadRegistry(reason);
   deps.bus.publish("registry.changed", { reason });
 }
@@ -141,7 +141,7 @@ export async function registerHttpFunction(deps: RegistryDeps, body: unknown): P
     .catch((error: unknown) => {
       throw isUniqueViolation(error) ? duplicateId(input.id) : error;
     });
-  await changed(deps, `function ${row.id} registered`);
+  await registryChanged(deps, `function ${row.id} registered`);
   return toFunctionDto(row);
 }
 
@@ -166,7 +166,7 @@ export async function updateHttpFunction(deps: RegistryDeps, id: string, body: u
     await bumpRegistryVersion(tx);
     return updated;
   });
-  await changed(deps, `function ${id} updated`);
+  await registryChanged(deps, `function ${id} updated`);
   return toFunctionDto(row);
 }
 
@@ -178,7 +178,7 @@ export async function deleteFunction(deps: RegistryDeps, id: string): Promise<vo
     await tx.function.delete({ where: { id } });
     await bumpRegistryVersion(tx);
   });
-  await changed(deps, `function ${id} deleted`);
+  await registryChanged(deps, `function ${id} deleted`);
 }
 
 export async function setFunctionPaused(deps: RegistryDeps, id: string, paused: boolean): Promise<FunctionDto> {
@@ -189,7 +189,7 @@ export async function setFunctionPaused(deps: RegistryDeps, id: string, paused: 
     await bumpRegistryVersion(tx);
     return updated;
   });
-  await changed(deps, `function ${id} ${paused ? "paused" : "resumed"}`);
+  await registryChanged(deps, `function ${id} ${paused ? "paused" : "resumed"}`);
   return toFunctionDto(row);
 }
 
