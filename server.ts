@@ -8,6 +8,7 @@ import { WebSocketServer } from "ws";
 
 import { matchRoute } from "@/app/_server/route-table";
 import type { ServerOptions } from "@/lib/config/options";
+import { isAdminRequest, isApiPath, isOpenPath } from "@/lib/auth/admin";
 import { AppError } from "@/lib/errors";
 import { BufferedRequest, TextResponse } from "@/lib/http/buffered";
 import { errorResponse, json } from "@/lib/http/responses";
@@ -52,6 +53,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const server = http.createServer((req, res) => {
     const url = req.url ?? "/";
     const pathname = url.split("?")[0] ?? "/";
+    // Production: everything but the SDK/event endpoints, health and the login needs the admin
+    // credential (one place, before Next or a handler sees the request).
+    if (!isOpenPath(pathname) && !isAdminRequest(options, req.headers)) {
+      refuse(res, pathname, url);
+      return;
+    }
     const route = matchRoute(pathname);
     if (!route) {
       void nextHandler(req, res);
@@ -69,6 +76,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const hub = new RealtimeHub(runtime.bus, wss);
   server.on("upgrade", (req, socket, head) => {
     if ((req.url ?? "").split("?")[0] === REALTIME_PATH) {
+      if (!isAdminRequest(options, req.headers)) {
+        socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     } else if (options.hotReload) {
       // Next's dev server has its own socket (hot module reload).
@@ -107,6 +118,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await nextApp.close().catch(() => undefined);
     })());
   return { url, runtime, close };
+}
+
+/** 401 JSON for API clients; a redirect to the login page for people. */
+function refuse(res: ServerResponse, pathname: string, url: string): void {
+  if (isApiPath(pathname)) {
+    res.writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="stepwise"' });
+    res.end(
+      JSON.stringify({
+        error: "authentication required: send the admin password (or signing key) as a Bearer token, or log in",
+        code: "unauthorized",
+        status: 401,
+      }),
+    );
+    return;
+  }
+  res.writeHead(302, { location: `/login?next=${encodeURIComponent(url)}` });
+  res.end();
 }
 
 async function dispatch(

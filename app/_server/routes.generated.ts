@@ -4,69 +4,73 @@ import type { RouteModule } from "./route-table";
 import * as r0 from "@/app/api/v1/apps/route";
 import * as r1 from "@/app/api/v1/apps/[id]/route";
 import * as r2 from "@/app/api/v1/apps/[id]/sync/route";
-import * as r3 from "@/app/api/v1/events/route";
-import * as r4 from "@/app/api/v1/events/[id]/route";
-import * as r5 from "@/app/api/v1/events/[id]/replay/route";
-import * as r6 from "@/app/api/v1/events/names/route";
-import * as r7 from "@/app/api/v1/functions/route";
-import * as r8 from "@/app/api/v1/functions/[id]/route";
-import * as r9 from "@/app/api/v1/functions/[id]/invoke/route";
-import * as r10 from "@/app/api/v1/functions/[id]/pause/route";
-import * as r11 from "@/app/api/v1/functions/[id]/resume/route";
-import * as r12 from "@/app/api/v1/functions/[id]/stats/route";
-import * as r13 from "@/app/api/v1/info/route";
-import * as r14 from "@/app/api/v1/runs/route";
-import * as r15 from "@/app/api/v1/runs/[id]/route";
-import * as r16 from "@/app/api/v1/runs/[id]/cancel/route";
-import * as r17 from "@/app/api/v1/runs/[id]/rerun/route";
-import * as r18 from "@/app/api/v1/search/route";
-import * as r19 from "@/app/api/v1/stats/functions/route";
-import * as r20 from "@/app/dev/route";
-import * as r21 from "@/app/e/[key]/route";
-import * as r22 from "@/app/fn/register/route";
-import * as r23 from "@/app/health/route";
-import * as r24 from "@/app/metrics/route";
-import * as r25 from "@/app/v0/runs/[id]/actions/route";
-import * as r26 from "@/app/v0/runs/[id]/batch/route";
-import * as r27 from "@/app/v1/cancellations/route";
-import * as r28 from "@/app/v1/checkpoint/[runId]/async/route";
-import * as r29 from "@/app/v1/events/route";
-import * as r30 from "@/app/v1/events/[id]/route";
-import * as r31 from "@/app/v1/events/[id]/runs/route";
-import * as r32 from "@/app/v1/runs/[id]/route";
+import * as r3 from "@/app/api/v1/auth/login/route";
+import * as r4 from "@/app/api/v1/auth/logout/route";
+import * as r5 from "@/app/api/v1/events/route";
+import * as r6 from "@/app/api/v1/events/[id]/route";
+import * as r7 from "@/app/api/v1/events/[id]/replay/route";
+import * as r8 from "@/app/api/v1/events/names/route";
+import * as r9 from "@/app/api/v1/functions/route";
+import * as r10 from "@/app/api/v1/functions/[id]/route";
+import * as r11 from "@/app/api/v1/functions/[id]/invoke/route";
+import * as r12 from "@/app/api/v1/functions/[id]/pause/route";
+import * as r13 from "@/app/api/v1/functions/[id]/resume/route";
+import * as r14 from "@/app/api/v1/functions/[id]/stats/route";
+import * as r15 from "@/app/api/v1/info/route";
+import * as r16 from "@/app/api/v1/runs/route";
+import * as r17 from "@/app/api/v1/runs/[id]/route";
+import * as r18 from "@/app/api/v1/runs/[id]/cancel/route";
+import * as r19 from "@/app/api/v1/runs/[id]/rerun/route";
+import * as r20 from "@/app/api/v1/search/route";
+import * as r21 from "@/app/api/v1/stats/functions/route";
+import * as r22 from "@/app/dev/route";
+import * as r23 from "@/app/e/[key]/route";
+import * as r24 from "@/app/fn/register/route";
+import * as r25 from "@/app/health/route";
+import * as r26 from "@/app/metrics/route";
+import * as r27 from "@/app/v0/runs/[id]/actions/route";
+import * as r28 from "@/app/v0/runs/[id]/batch/route";
+import * as r29 from "@/app/v1/cancellations/route";
+import * as r30 from "@/app/v1/checkpoint/[runId]/async/route";
+import * as r31 from "@/app/v1/events/route";
+import * as r32 from "@/app/v1/events/[id]/route";
+import * as r33 from "@/app/v1/events/[id]/runs/route";
+import * as r34 from "@/app/v1/runs/[id]/route";
 
 export const generatedRoutes: { path: string; module: RouteModule }[] = [
   { path: "/api/v1/apps", module: r0 as RouteModule },
   { path: "/api/v1/apps/[id]", module: r1 as RouteModule },
   { path: "/api/v1/apps/[id]/sync", module: r2 as RouteModule },
-  { path: "/api/v1/events", module: r3 as RouteModule },
-  { path: "/api/v1/events/[id]", module: r4 as RouteModule },
-  { path: "/api/v1/events/[id]/replay", module: r5 as RouteModule },
-  { path: "/api/v1/events/names", module: r6 as RouteModule },
-  { path: "/api/v1/functions", module: r7 as RouteModule },
-  { path: "/api/v1/functions/[id]", module: r8 as RouteModule },
-  { path: "/api/v1/functions/[id]/invoke", module: r9 as RouteModule },
-  { path: "/api/v1/functions/[id]/pause", module: r10 as RouteModule },
-  { path: "/api/v1/functions/[id]/resume", module: r11 as RouteModule },
-  { path: "/api/v1/functions/[id]/stats", module: r12 as RouteModule },
-  { path: "/api/v1/info", module: r13 as RouteModule },
-  { path: "/api/v1/runs", module: r14 as RouteModule },
-  { path: "/api/v1/runs/[id]", module: r15 as RouteModule },
-  { path: "/api/v1/runs/[id]/cancel", module: r16 as RouteModule },
-  { path: "/api/v1/runs/[id]/rerun", module: r17 as RouteModule },
-  { path: "/api/v1/search", module: r18 as RouteModule },
-  { path: "/api/v1/stats/functions", module: r19 as RouteModule },
-  { path: "/dev", module: r20 as RouteModule },
-  { path: "/e/[key]", module: r21 as RouteModule },
-  { path: "/fn/register", module: r22 as RouteModule },
-  { path: "/health", module: r23 as RouteModule },
-  { path: "/metrics", module: r24 as RouteModule },
-  { path: "/v0/runs/[id]/actions", module: r25 as RouteModule },
-  { path: "/v0/runs/[id]/batch", module: r26 as RouteModule },
-  { path: "/v1/cancellations", module: r27 as RouteModule },
-  { path: "/v1/checkpoint/[runId]/async", module: r28 as RouteModule },
-  { path: "/v1/events", module: r29 as RouteModule },
-  { path: "/v1/events/[id]", module: r30 as RouteModule },
-  { path: "/v1/events/[id]/runs", module: r31 as RouteModule },
-  { path: "/v1/runs/[id]", module: r32 as RouteModule },
+  { path: "/api/v1/auth/login", module: r3 as RouteModule },
+  { path: "/api/v1/auth/logout", module: r4 as RouteModule },
+  { path: "/api/v1/events", module: r5 as RouteModule },
+  { path: "/api/v1/events/[id]", module: r6 as RouteModule },
+  { path: "/api/v1/events/[id]/replay", module: r7 as RouteModule },
+  { path: "/api/v1/events/names", module: r8 as RouteModule },
+  { path: "/api/v1/functions", module: r9 as RouteModule },
+  { path: "/api/v1/functions/[id]", module: r10 as RouteModule },
+  { path: "/api/v1/functions/[id]/invoke", module: r11 as RouteModule },
+  { path: "/api/v1/functions/[id]/pause", module: r12 as RouteModule },
+  { path: "/api/v1/functions/[id]/resume", module: r13 as RouteModule },
+  { path: "/api/v1/functions/[id]/stats", module: r14 as RouteModule },
+  { path: "/api/v1/info", module: r15 as RouteModule },
+  { path: "/api/v1/runs", module: r16 as RouteModule },
+  { path: "/api/v1/runs/[id]", module: r17 as RouteModule },
+  { path: "/api/v1/runs/[id]/cancel", module: r18 as RouteModule },
+  { path: "/api/v1/runs/[id]/rerun", module: r19 as RouteModule },
+  { path: "/api/v1/search", module: r20 as RouteModule },
+  { path: "/api/v1/stats/functions", module: r21 as RouteModule },
+  { path: "/dev", module: r22 as RouteModule },
+  { path: "/e/[key]", module: r23 as RouteModule },
+  { path: "/fn/register", module: r24 as RouteModule },
+  { path: "/health", module: r25 as RouteModule },
+  { path: "/metrics", module: r26 as RouteModule },
+  { path: "/v0/runs/[id]/actions", module: r27 as RouteModule },
+  { path: "/v0/runs/[id]/batch", module: r28 as RouteModule },
+  { path: "/v1/cancellations", module: r29 as RouteModule },
+  { path: "/v1/checkpoint/[runId]/async", module: r30 as RouteModule },
+  { path: "/v1/events", module: r31 as RouteModule },
+  { path: "/v1/events/[id]", module: r32 as RouteModule },
+  { path: "/v1/events/[id]/runs", module: r33 as RouteModule },
+  { path: "/v1/runs/[id]", module: r34 as RouteModule },
 ];

@@ -41,6 +41,7 @@ const FLAG_KEYS: Record<string, keyof ServerOptionsInput> = {
   logLevel: "logLevel",
   eventKey: "eventKeys",
   signingKey: "signingKey",
+  adminPassword: "adminPassword",
   hotReload: "hotReload",
 };
 
@@ -75,6 +76,10 @@ export function buildCli(
   withCommonFlags(program.command("start").description("production server: event and signing keys required"))
     .option("--event-key <key>", "an accepted event key; repeatable (STEPWISE_EVENT_KEY, comma-separated)", collect)
     .option("--signing-key <key>", "the key that signs calls to apps (STEPWISE_SIGNING_KEY)")
+    .option(
+      "--admin-password <password>",
+      "dashboard login and management API Bearer; default: the signing key (STEPWISE_ADMIN_PASSWORD)",
+    )
     .action((flags: Record<string, unknown>) => onRun(resolveOptions("start", flags, env)));
   return program;
 }

@@ -27,6 +27,11 @@ export const serverOptionsSchema = z
     eventKeys: list.default([]),
     signingKey: z.string().optional(),
     signingKeyFallback: z.string().optional(),
+    /**
+     * production: the password for the dashboard's login (and a Bearer for the management
+     * API). Without it the signing key serves as both.
+     */
+    adminPassword: z.string().min(12, "the admin password must be at least 12 characters").optional(),
     maxRequestBytes: z.coerce
       .number()
       .int()
@@ -88,6 +93,7 @@ const ENV_KEYS: Record<string, keyof ServerOptionsInput> = {
   STEPWISE_TICK: "tick",
   STEPWISE_RETRY_BASE_MS: "retryBaseMs",
   STEPWISE_LEASE_MS: "leaseMs",
+  STEPWISE_ADMIN_PASSWORD: "adminPassword",
   STEPWISE_SHUTDOWN_GRACE_MS: "shutdownGraceMs",
   STEPWISE_LOG_LEVEL: "logLevel",
 };

@@ -109,7 +109,9 @@ describe.skipIf(skip)("signed mode (stepwise start)", () => {
       ["GET", "/v0/runs/01ABC/actions"],
       ["POST", "/v1/checkpoint/01ABC/async"],
     ] as const) {
-      const res = await api(server, method, path, method === "POST" ? { qi_id: "x", steps: [] } : undefined);
+      const res = await api(server, method, path, method === "POST" ? { qi_id: "x", steps: [] } : undefined, {
+        authorization: "",
+      });
       expect(res.status, path).toBe(401);
     }
   });

@@ -12,6 +12,11 @@ export interface TestServer {
   port: number;
   db: string;
   mode: "dev" | "start";
+  /**
+   * production: the admin credential (the --admin-password, else the --signing-key); `api()`
+   * sends it as a Bearer token unless the call passes its own `authorization`
+   */
+  credential?: string;
   logs(): string;
   /** graceful stop (SIGTERM) */
   stop(): Promise<void>;
@@ -84,11 +89,16 @@ export async function startServer(spec: ServerSpec = {}): Promise<TestServer> {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(sig);
     await exited;
   };
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
   const server: TestServer = {
     url,
     port,
     db: database.url,
     mode,
+    credential: mode === "start" ? (flag("--admin-password") ?? flag("--signing-key")) : undefined,
     logs: () => output,
     stop: () => signal("SIGTERM"),
     kill: () => signal("SIGKILL"),
@@ -103,7 +113,7 @@ export async function startServer(spec: ServerSpec = {}): Promise<TestServer> {
 
 /** fetch + JSON against a server, failing loudly on network errors. */
 export async function api<T = unknown>(
-  server: { url: string },
+  server: { url: string; credential?: string },
   method: string,
   pathname: string,
   body?: unknown,
@@ -111,7 +121,11 @@ export async function api<T = unknown>(
 ): Promise<{ status: number; body: T; headers: Headers }> {
   const res = await fetch(server.url + pathname, {
     method,
-    headers: { "content-type": "application/json", ...headers },
+    headers: {
+      "content-type": "application/json",
+      ...(server.credential ? { authorization: `Bearer ${server.credential}` } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await res.text();
