@@ -1,5 +1,6 @@
 import type { ServerOptions } from "@/lib/config/options";
 import type { Sql } from "@/lib/db/sql";
+import { deferPartitionTouches, flushPartitionTouches } from "@/lib/queue/queue";
 import type { Bus, BusMessage } from "@/lib/realtime/bus";
 import type { FunctionRegistry } from "@/lib/registry/registry";
 
@@ -35,7 +36,9 @@ export async function inUnit<T>(ctx: EngineContext, fn: (u: Unit) => Promise<T>)
   let unit: Unit | undefined;
   const result = await ctx.sql.tx(async (tx) => {
     unit = { tx, now: Date.now(), ctx, messages: [], wake: false };
+    deferPartitionTouches(tx);
     const value = await fn(unit);
+    await flushPartitionTouches(tx);
     // Other processes' leasers hear about due work when this commits.
     if (unit.wake && tx.dialect === "postgres") await tx.run(`NOTIFY ${QUEUE_CHANNEL}`);
     return value;

@@ -47,7 +47,15 @@ export async function enqueue(tx: Sql, items: readonly NewItem[], options: Enque
     const seen = earliest.get(item.partition.id);
     if (!seen || item.availableAt < seen.at) earliest.set(item.partition.id, { spec: item.partition, at: item.availableAt });
   }
-  for (const { spec, at } of earliest.values()) await touchPartition(tx, spec, at);
+  const deferred = deferredTouches.get(tx);
+  for (const { spec, at } of earliest.values()) {
+    if (!deferred) {
+      await touchPartition(tx, spec, at);
+      continue;
+    }
+    const seen = deferred.get(spec.id);
+    deferred.set(spec.id, { spec, at: seen && seen.at < at ? seen.at : at });
+  }
 }
 
 /** Whether the slot a parked partition waits on has room now (it may be un-parked). */
@@ -57,52 +65,56 @@ const PARKED_SLOT_HAS_ROOM = `queue_partitions.blocked AND EXISTS (
                            THEN queue_partitions.slot1_limit ELSE queue_partitions.slot2_limit END)`;
 
 /**
- * Creates the partition or moves its next_at earlier; refreshes its concurrency slots and
- * creates their rows (so leasing only ever locks existing slot rows). New work also un-parks a
- * partition whose slot has room again, so a missed wake-up can never strand work that keeps
- * arriving. On PostgreSQL the partition row is only written (and so locked until the caller
- * commits) when something changes: a user sending a steady stream into a queue with older
- * work waiting must not keep that queue locked away from leasing for the length of each
- * ingest transaction.
+ * Creates the partition or moves its next_at earlier (only when it is not due yet: a due one,
+ * such as a served one sitting at "now" behind the others, is looked at anyway); refreshes its
+ * concurrency slots and creates their rows, so leasing only ever locks existing slot rows. New
+ * work un-parks a partition whose slot has room again, so a missed wake-up never strands work.
  */
 export async function touchPartition(tx: Sql, spec: PartitionSpec, at: number): Promise<void> {
   const [s1, s2] = spec.slots;
   const slots = [s1?.key ?? null, s1?.limit ?? null, s2?.key ?? null, s2?.limit ?? null];
-  // next_at moves earlier only when the partition is not due yet: one that is already due
-  // (served partitions sit at "now", behind the others) is looked at anyway.
-  const earlier = `(queue_partitions.next_at IS NULL OR (? < queue_partitions.next_at AND queue_partitions.next_at > ?))`;
-  const now = Date.now();
-  const set = `
-       next_at = CASE WHEN ${earlier} THEN ? ELSE queue_partitions.next_at END,
+  await tx.run(
+    `INSERT INTO queue_partitions (id, function_id, next_at, blocked, slot1_key, slot1_limit, slot2_key, slot2_limit)
+     VALUES (?, ?, ?, false, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET
+       next_at = CASE WHEN queue_partitions.next_at IS NULL
+                        OR (excluded.next_at < queue_partitions.next_at AND queue_partitions.next_at > ?)
+                      THEN excluded.next_at ELSE queue_partitions.next_at END,
        blocked = CASE WHEN ${PARKED_SLOT_HAS_ROOM} THEN false ELSE queue_partitions.blocked END,
        blocked_on = CASE WHEN ${PARKED_SLOT_HAS_ROOM} THEN NULL ELSE queue_partitions.blocked_on END,
-       slot1_key = ?, slot1_limit = ?, slot2_key = ?, slot2_limit = ?`;
-  if (tx.dialect === "postgres") {
-    const created = await tx.run(
-      `INSERT INTO queue_partitions (id, function_id, next_at, blocked, slot1_key, slot1_limit, slot2_key, slot2_limit)
-       VALUES (?, ?, ?, false, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-      [spec.id, spec.functionId, at, ...slots],
-    );
-    if (created === 0)
-      await tx.run(
-        `UPDATE queue_partitions SET ${set}
-         WHERE id = ? AND (${earlier} OR slot1_key IS DISTINCT FROM ? OR slot1_limit IS DISTINCT FROM ?
-                           OR slot2_key IS DISTINCT FROM ? OR slot2_limit IS DISTINCT FROM ? OR ${PARKED_SLOT_HAS_ROOM})`,
-        [at, now, at, ...slots, spec.id, at, now, ...slots],
-      );
-  } else {
-    await tx.run(
-      `INSERT INTO queue_partitions (id, function_id, next_at, blocked, slot1_key, slot1_limit, slot2_key, slot2_limit)
-       VALUES (?, ?, ?, false, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET ${set}`,
-      [spec.id, spec.functionId, at, ...slots, at, now, at, ...slots],
-    );
-  }
+       slot1_key = excluded.slot1_key, slot1_limit = excluded.slot1_limit,
+       slot2_key = excluded.slot2_key, slot2_limit = excluded.slot2_limit`,
+    [spec.id, spec.functionId, at, ...slots, Date.now()],
+  );
   if (spec.slots.length)
     await tx.run(
       `INSERT INTO concurrency_slots (key, in_flight) VALUES ${valuesList(spec.slots.length, 2)} ON CONFLICT (key) DO NOTHING`,
       spec.slots.flatMap((s) => [s.key, 0]),
     );
+}
+
+/**
+ * Partition touches a transaction saves for its end (`deferPartitionTouches` … `flushPartitionTouches`,
+ * which inUnit does for every unit). Writing a partition row locks it until commit, and a
+ * locked partition is skipped by leasing: touched at the start of a long ingest transaction,
+ * a user's queue would be out of reach for all of it (a user streaming events into their own
+ * queue would starve it). Touched at the end, once per partition, in id order (no deadlocks
+ * between two units), the lock lasts only for the commit.
+ */
+const deferredTouches = new WeakMap<Sql, Map<string, { spec: PartitionSpec; at: number }>>();
+
+export function deferPartitionTouches(tx: Sql): void {
+  if (!deferredTouches.has(tx)) deferredTouches.set(tx, new Map());
+}
+
+export async function flushPartitionTouches(tx: Sql): Promise<void> {
+  const touches = deferredTouches.get(tx);
+  if (!touches) return;
+  deferredTouches.delete(tx);
+  for (const id of [...touches.keys()].sort()) {
+    const { spec, at } = touches.get(id) as { spec: PartitionSpec; at: number };
+    await touchPartition(tx, spec, at);
+  }
 }
 
 /** Removes a finished item. False when this process no longer holds its lease. */
