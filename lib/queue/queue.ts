@@ -223,6 +223,24 @@ export async function reclaimExpired(sql: Sql, now: number, limit = 500): Promis
   });
 }
 
+/**
+ * Drops partitions with nothing queued or leased (one is created per concurrency-key value, so
+ * they would pile up with every user ever seen). The conditions are repeated on the deleted row
+ * itself: a partition an enqueue touched meanwhile (next_at set in the same transaction as its
+ * item) is kept, and one deleted just before an enqueue is simply created again by its touch.
+ */
+export async function purgeIdlePartitions(sql: Sql, limit = 1000): Promise<number> {
+  return sql.run(
+    `DELETE FROM queue_partitions
+     WHERE id IN (SELECT p.id FROM queue_partitions p
+                  WHERE p.blocked = false AND p.next_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM queue_items q WHERE q.partition_id = p.id)
+                  LIMIT ${limit})
+       AND blocked = false AND next_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM queue_items q WHERE q.partition_id = queue_partitions.id)`,
+  );
+}
+
 /** Items waiting (ready now or later) and leased, for /metrics and the dashboard. */
 export async function queueDepth(sql: Sql): Promise<{ waiting: number; leased: number }> {
   const rows = await sql.all<{ state: number; n: number }>(`SELECT state, count(*) AS n FROM queue_items GROUP BY state`);
