@@ -41,16 +41,22 @@ export const sqliteLease: LeaseDialect = {
   },
 
   async updatePartitions(tx: Sql, updates, now) {
-    for (const u of updates)
-      await tx.run(
-        `UPDATE queue_partitions SET next_at = r.next_at, blocked = r.blocked, blocked_on = r.blocked_on
-         FROM (SELECT CASE WHEN ? AND min(available_at) < ? THEN ? ELSE min(available_at) END AS next_at,
-                      (? AND min(available_at) IS NOT NULL) AS blocked,
-                      CASE WHEN min(available_at) IS NULL THEN NULL ELSE ? END AS blocked_on
-               FROM queue_items WHERE partition_id = ? AND state = 0) AS r
-         WHERE id = ?`,
-        [u.served, now, now, u.blockedOn !== null, u.blockedOn, u.id, u.id],
+    for (const u of updates) {
+      // A lone min() is answered from the index's first entry; wrapped in other expressions
+      // SQLite would read every ready item of the partition.
+      const row = await tx.get<{ at: number | null }>(
+        `SELECT min(available_at) AS at FROM queue_items WHERE partition_id = ? AND state = 0`,
+        [u.id],
       );
+      const at = row?.at === null || row?.at === undefined ? null : Number(row.at);
+      const parked = at !== null && u.blockedOn !== null;
+      await tx.run(`UPDATE queue_partitions SET next_at = ?, blocked = ?, blocked_on = ? WHERE id = ?`, [
+        at !== null && u.served && at < now ? now : at,
+        parked,
+        parked ? u.blockedOn : null,
+        u.id,
+      ]);
+    }
   },
 
   async addToSlots(tx: Sql, deltas) {
