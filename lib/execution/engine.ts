@@ -8,7 +8,7 @@ import { purgeExpiredKeys } from "@/lib/flow/flow-keys";
 import { randomToken } from "@/lib/ids";
 import { logger } from "@/lib/logger";
 import { leaseItems } from "@/lib/queue/lease";
-import { extendLeases, reclaimExpired } from "@/lib/queue/queue";
+import { extendLeases, purgeIdlePartitions, reclaimExpired } from "@/lib/queue/queue";
 
 import { QUEUE_CHANNEL, type EngineContext } from "./context";
 import { Executor } from "./executor";
@@ -82,6 +82,7 @@ export class Engine {
     this.every(Math.min(2000, Math.max(100, this.leaseMs / 4)), () => reclaimExpired(this.ctx.sql, Date.now()));
     this.every(60_000, () => purgeExpiredKeys(this.ctx.sql, Date.now()));
     this.every(60_000, () => purgeExpiredEventIds(this.ctx.sql, Date.now()));
+    this.every(60_000, () => purgeIdlePartitions(this.ctx.sql));
     this.loopDone = this.loop();
   }
 

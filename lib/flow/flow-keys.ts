@@ -12,8 +12,9 @@ export interface FlowKeyRow {
   expires_at: number | null;
 }
 
-export async function lockKey(tx: Sql, key: string): Promise<FlowKeyRow> {
-  await tx.run(`INSERT INTO flow_keys (key) VALUES (?) ON CONFLICT (key) DO NOTHING`, [key]);
+/** `expiresAt` is given to a row created only to serialise decisions (purged once expired). */
+export async function lockKey(tx: Sql, key: string, expiresAt: number | null = null): Promise<FlowKeyRow> {
+  await tx.run(`INSERT INTO flow_keys (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, [key, expiresAt]);
   const lock = tx.dialect === "postgres" ? " FOR UPDATE" : "";
   const row = await tx.get<FlowKeyRow>(`SELECT key, value, tat, expires_at FROM flow_keys WHERE key = ?${lock}`, [key]);
   return row ?? { key, value: null, tat: null, expires_at: null };

@@ -88,7 +88,7 @@ export async function createRunWithStartRules(
     const keyValue = config.singleton.key ? evaluateKey(config.singleton.key, first) : "";
     singletonKey = shortHash(keyValue);
     // Serialises two events deciding on the same key (PostgreSQL row lock; SQLite has one writer).
-    await lockKey(u.tx, `singleton:${fn.id}:${singletonKey}`);
+    await lockKey(u.tx, `singleton:${fn.id}:${singletonKey}`, u.now + 60_000);
     const active = await u.tx.all<{ id: string }>(
       `SELECT id FROM runs WHERE function_id = ? AND singleton_key = ? AND status IN ('Queued', 'Running')`,
       [fn.id, singletonKey],

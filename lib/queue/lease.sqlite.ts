@@ -41,15 +41,22 @@ export const sqliteLease: LeaseDialect = {
   },
 
   async updatePartitions(tx: Sql, updates, now) {
-    for (const u of updates)
-      await tx.run(
-        `UPDATE queue_partitions SET next_at = r.next_at, blocked = (? AND r.next_at IS NOT NULL),
-                blocked_on = CASE WHEN r.next_at IS NULL THEN NULL ELSE ? END
-         FROM (SELECT (SELECT CASE WHEN ? AND available_at < ? THEN ? ELSE available_at END
-                       FROM queue_items WHERE partition_id = ? AND state = 0 ORDER BY available_at LIMIT 1) AS next_at) AS r
-         WHERE id = ?`,
-        [u.blockedOn !== null, u.blockedOn, u.served, now, now, u.id, u.id],
+    for (const u of updates) {
+      // A lone min() is answered from the index's first entry; wrapped in other expressions
+      // SQLite would read every ready item of the partition.
+      const row = await tx.get<{ at: number | null }>(
+        `SELECT min(available_at) AS at FROM queue_items WHERE partition_id = ? AND state = 0`,
+        [u.id],
       );
+      const at = row?.at === null || row?.at === undefined ? null : Number(row.at);
+      const parked = at !== null && u.blockedOn !== null;
+      await tx.run(`UPDATE queue_partitions SET next_at = ?, blocked = ?, blocked_on = ? WHERE id = ?`, [
+        at !== null && u.served && at < now ? now : at,
+        parked,
+        parked ? u.blockedOn : null,
+        u.id,
+      ]);
+    }
   },
 
   async addToSlots(tx: Sql, deltas) {

@@ -66,7 +66,9 @@ interface PartitionTouch {
  * that starts 100 runs of one function writes its partition row once, not 100 times, and on
  * PostgreSQL the row — which every enqueuer and the leaser of that function lock — stays
  * locked only from that last write to the COMMIT instead of for the whole transaction (it
- * was the bottleneck at a few hundred events/s). Rows are written in id order, so two
+ * was the bottleneck at a few hundred events/s). A locked partition is also skipped by
+ * leasing, so touched at the start of a long ingest transaction, a user streaming events into
+ * their own queue would keep it out of reach. Rows are written in id order, so two
  * transactions touching the same partitions lock them in the same order.
  */
 const PARTITION_TOUCHES = Symbol("queue.partitionTouches");
@@ -76,24 +78,33 @@ async function touchPartitions(touches: Map<string, PartitionTouch>, tx: Sql): P
   for (const [, { spec, at }] of ordered) await touchPartition(tx, spec, at);
 }
 
+/** Whether the slot a parked partition waits on has room now (it may be un-parked). */
+const PARKED_SLOT_HAS_ROOM = `queue_partitions.blocked AND EXISTS (
+  SELECT 1 FROM concurrency_slots s WHERE s.key = queue_partitions.blocked_on
+    AND s.in_flight < CASE WHEN queue_partitions.blocked_on = queue_partitions.slot1_key
+                           THEN queue_partitions.slot1_limit ELSE queue_partitions.slot2_limit END)`;
+
 /**
- * Creates the partition or moves its next_at earlier; refreshes its concurrency slots and
- * creates their rows (so leasing only ever locks existing slot rows). New work also un-parks
- * the partition: the next lease checks its slots again, so a missed wake-up can never strand
- * work that keeps arriving, and parking stays an optimisation.
+ * Creates the partition or moves its next_at earlier (only when it is not due yet: a due one,
+ * such as a served one sitting at "now" behind the others, is looked at anyway); refreshes its
+ * concurrency slots and creates their rows, so leasing only ever locks existing slot rows. New
+ * work un-parks a partition whose slot has room again, so a missed wake-up never strands work.
  */
 export async function touchPartition(tx: Sql, spec: PartitionSpec, at: number): Promise<void> {
   const [s1, s2] = spec.slots;
+  const slots = [s1?.key ?? null, s1?.limit ?? null, s2?.key ?? null, s2?.limit ?? null];
   await tx.run(
     `INSERT INTO queue_partitions (id, function_id, next_at, blocked, slot1_key, slot1_limit, slot2_key, slot2_limit)
      VALUES (?, ?, ?, false, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET
-       next_at = CASE WHEN queue_partitions.next_at IS NULL OR excluded.next_at < queue_partitions.next_at
+       next_at = CASE WHEN queue_partitions.next_at IS NULL
+                        OR (excluded.next_at < queue_partitions.next_at AND queue_partitions.next_at > ?)
                       THEN excluded.next_at ELSE queue_partitions.next_at END,
-       blocked = false, blocked_on = NULL,
+       blocked = CASE WHEN ${PARKED_SLOT_HAS_ROOM} THEN false ELSE queue_partitions.blocked END,
+       blocked_on = CASE WHEN ${PARKED_SLOT_HAS_ROOM} THEN NULL ELSE queue_partitions.blocked_on END,
        slot1_key = excluded.slot1_key, slot1_limit = excluded.slot1_limit,
        slot2_key = excluded.slot2_key, slot2_limit = excluded.slot2_limit`,
-    [spec.id, spec.functionId, at, s1?.key ?? null, s1?.limit ?? null, s2?.key ?? null, s2?.limit ?? null],
+    [spec.id, spec.functionId, at, ...slots, Date.now()],
   );
   if (spec.slots.length)
     await tx.run(
@@ -227,6 +238,24 @@ export async function reclaimExpired(sql: Sql, now: number, limit = 500): Promis
     await releaseSlots(tx, slots);
     return reclaimed;
   });
+}
+
+/**
+ * Drops partitions with nothing queued or leased (one is created per concurrency-key value, so
+ * they would pile up with every user ever seen). The conditions are repeated on the deleted row
+ * itself: a partition an enqueue touched meanwhile (next_at set in the same transaction as its
+ * item) is kept, and one deleted just before an enqueue is simply created again by its touch.
+ */
+export async function purgeIdlePartitions(sql: Sql, limit = 1000): Promise<number> {
+  return sql.run(
+    `DELETE FROM queue_partitions
+     WHERE id IN (SELECT p.id FROM queue_partitions p
+                  WHERE p.blocked = false AND p.next_at IS NULL
+                    AND NOT EXISTS (SELECT 1 FROM queue_items q WHERE q.partition_id = p.id)
+                  LIMIT ${limit})
+       AND blocked = false AND next_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM queue_items q WHERE q.partition_id = queue_partitions.id)`,
+  );
 }
 
 /** Items waiting (ready now or later) and leased, for /metrics and the dashboard. */

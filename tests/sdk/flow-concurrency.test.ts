@@ -108,7 +108,8 @@ describe.skipIf(skip).concurrent("flow control: concurrency (SDK v4)", () => {
     );
     const waiting = await waitFor(
       async () => {
-        for (const id of ids) {
+        // The last one queued waits longest (about a second): least likely to start meanwhile.
+        for (const id of [...ids].reverse()) {
           const run = (await runsOf(server, id))[0];
           if (run?.status === "Queued" && run.status_reason?.startsWith("concurrency")) return run;
         }

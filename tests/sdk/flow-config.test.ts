@@ -132,4 +132,24 @@ describe.skipIf(skip).concurrent("flow control: configuration", () => {
     expect(maxOverlap(spans("bob"))).toBe(1);
     expect(maxOverlap([...spans("ann"), ...spans("bob")])).toBe(2);
   });
+
+  it("HTTP functions get the same rules: a batch arrives as `events`", async () => {
+    const created = await api(server, "POST", "/api/v1/functions", {
+      id: "http-batch",
+      name: "http batch",
+      triggers: [{ event: "flow/http-batch" }],
+      url: `${fnApp.url}/http-batch`,
+      batchEvents: { maxSize: 3, timeout: "10s" },
+    });
+    expect(created.status).toBe(201);
+    const ids = await sendEvents(
+      server,
+      [1, 2, 3].map((n) => ({ name: "flow/http-batch", data: { n } })),
+    );
+    const [run] = await waitForEnded(server, [ids[0] as string], "http-batch");
+    expect(run?.status).toBe("Completed");
+    const calls = fnApp.calls.filter((c) => c.path === "/http-batch");
+    expect(calls).toHaveLength(1);
+    expect((calls[0]?.body.events as { data: { n: number } }[]).map((e) => e.data.n)).toEqual([1, 2, 3]);
+  });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Dialect, Sql } from "@/lib/db/sql";
-import { completeItem, deleteWaitingItems } from "@/lib/queue/queue";
+import { completeItem, deleteWaitingItems, purgeIdlePartitions } from "@/lib/queue/queue";
 import type { LeasedItem } from "@/lib/queue/types";
 
 import { complete, fill, lease, partition } from "./lease-suite";
@@ -56,7 +56,7 @@ export function defineParkingSuite(dialect: Dialect, skip: boolean): void {
       expect(served.size).toBe(50);
     });
 
-    it("new work un-parks its queue, which the next lease checks again", async () => {
+    it("new work leaves a queue parked while its slot is full, and un-parks it once the slot has room", async () => {
       const shared = { key: "slot:unpark", limit: 1 };
       const a = partition("unpark-a", [shared]);
       const b = partition("unpark-b", [shared]);
@@ -66,15 +66,46 @@ export function defineParkingSuite(dialect: Dialect, skip: boolean): void {
       expect(held).toHaveLength(1);
       const other = held[0]?.partitionId === "unpark-a" ? b : a;
       expect(await blocked(t.sql, shared.key)).toBe(1);
+      // Still full: more work does not un-park it (a steady stream costs no partition writes).
+      await fill(t.sql, other, 1);
+      expect(await blocked(t.sql, shared.key)).toBe(1);
+      expect(await lease(t.sql, "a", 10)).toEqual([]);
+      // A wake-up that never came (the slot freed without waking anyone): the next work un-parks.
+      await t.sql.run(`UPDATE concurrency_slots SET in_flight = 0 WHERE key = ?`, [shared.key]);
       await fill(t.sql, other, 1);
       expect(await blocked(t.sql, shared.key)).toBe(0);
-      // Still full: looked at again, parked again, nothing claimed.
-      expect(await lease(t.sql, "a", 10)).toEqual([]);
-      expect(await blocked(t.sql, shared.key)).toBe(1);
-      await complete(t.sql, held, "a");
       const next = await lease(t.sql, "a", 10);
       expect(next.map((i) => i.partitionId)).toEqual([other.id]);
-      await complete(t.sql, next, "a");
+      await t.sql.run(`UPDATE concurrency_slots SET in_flight = 1 WHERE key = ?`, [shared.key]);
+      await complete(t.sql, [...held, ...next], "a");
+      await t.sql.run(`DELETE FROM queue_items`);
+    });
+
+    it("idle partitions are purged; ones with queued or leased work are kept", async () => {
+      await t.sql.run(`DELETE FROM queue_items`);
+      await t.sql.run(`DELETE FROM queue_partitions`);
+      const idle = partition("idle", [{ key: "slot:idle", limit: 1 }]);
+      const busy = partition("busy", [{ key: "slot:busy", limit: 1 }]);
+      const waiting = partition("waiting", [{ key: "slot:busy", limit: 1 }]);
+      await fill(t.sql, idle, 1);
+      await fill(t.sql, busy, 1);
+      const leased = await lease(t.sql, "a", 10);
+      await complete(
+        t.sql,
+        leased.filter((i) => i.partitionId === "idle"),
+        "a",
+      );
+      await fill(t.sql, waiting, 1); // parked behind busy's slot
+      await lease(t.sql, "a", 10);
+      // idle: empty; busy: its item is leased; waiting: parked with an item.
+      expect(await purgeIdlePartitions(t.sql)).toBe(1);
+      const left = await t.sql.all<{ id: string }>(`SELECT id FROM queue_partitions ORDER BY id`);
+      expect(left.map((r) => r.id)).toEqual(["busy", "waiting"]);
+      // Work for a purged partition creates it again.
+      const [again] = await fill(t.sql, idle, 1);
+      const items = await lease(t.sql, "a", 10);
+      expect(items.map((i) => i.id)).toContain(again);
+      await complete(t.sql, [...leased.filter((i) => i.partitionId === "busy"), ...items], "a");
       await t.sql.run(`DELETE FROM queue_items`);
     });
 
