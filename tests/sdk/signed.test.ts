@@ -94,7 +94,7 @@ describe.skipIf(skip)("signed mode (stepwise start)", () => {
         "POST",
         "/fn/register",
         body,
-        authorization ? { authorization } : {},
+        { authorization: authorization ?? "" },
       );
       expect(res.status).toBe(401);
       expect(res.body.status).toBe(401);
