@@ -1,78 +1,91 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 
-import { createTestDatabase, skipWithoutDatabase, type TestDatabase } from "../support/db";
+import { skipWithoutDatabase } from "../support/db";
 import { startFunctionApp, type FunctionApp } from "../support/function-app";
-import { api, startServer, waitFor, type TestServer } from "../support/server";
+import { startServer, waitFor, type TestServer } from "../support/server";
+import { query, register, runsOf, send, sleep } from "./helpers";
 
+/**
+ * Several processes on one PostgreSQL database (a hosted instance): they share the work, see
+ * each other's registry changes, and when one dies the others finish its runs, each exactly once.
+ */
 // *.pg.test.ts files run in the postgres project only (vitest.config.ts).
 const skip = await skipWithoutDatabase();
 
-/** Two processes on one PostgreSQL database: they share the work and each other's live updates. */
 describe.skipIf(skip)("several processes on one PostgreSQL database", () => {
-  let database: TestDatabase;
   let a: TestServer;
   let b: TestServer;
   let app: FunctionApp;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    a = await startServer({ database });
-    b = await startServer({ database });
-    app = await startFunctionApp(async () => {
-      await new Promise((r) => setTimeout(r, 20));
-      return { body: { ok: true } };
-    });
+    app = await startFunctionApp(() => ({ delayMs: 150, body: { ok: true } }));
+    a = await startServer({ args: ["--lease-ms", "1500"] });
+    b = await startServer({ args: ["--lease-ms", "1500"], database: { url: a.db, drop: () => Promise.resolve() } });
   });
   afterAll(async () => {
+    await b?.dispose();
+    await a?.dispose();
     await app?.close();
-    await a?.stop();
-    await b?.stop();
-    await database?.drop();
   });
 
-  it("runs every event exactly once across both processes, and B's websocket hears about A's runs", async () => {
-    const ws = new WebSocket(`${b.url.replace("http", "ws")}/api/v1/realtime`);
-    const hinted = new Set<string>();
-    ws.on("message", (raw: Buffer) => {
-      const msg = JSON.parse(raw.toString()) as { type: string; hints?: { topic: string; id?: string; status?: string }[] };
-      for (const h of msg.hints ?? []) if (h.topic === "runs" && h.status === "Completed" && h.id) hinted.add(h.id);
-    });
-    await new Promise<void>((resolve) => ws.on("open", () => resolve()));
-    ws.send(JSON.stringify({ type: "subscribe", topics: ["runs"] }));
+  const callsDone = async (server: TestServer) => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return Number(/^stepwise_step_call_duration_seconds_count\{kind="http"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+  };
 
-    const created = await api(a, "POST", "/api/v1/functions", {
+  it("share the work, and finish a killed process's runs exactly once", async () => {
+    await register(a, {
       name: "shared",
-      triggers: [{ event: "shared.go" }],
-      url: app.url,
+      url: `${app.url}/shared`,
+      triggers: [{ event: "multi/test" }, { event: "multi/probe" }],
     });
-    expect(created.status).toBe(201);
-    // B learns about the new function through the registry version it polls.
-    await waitFor(async () => (await api<{ data: { id: string }[] }>(b, "GET", "/api/v1/functions")).body.data.length === 1);
-    await new Promise((r) => setTimeout(r, 1200));
-
-    const events = Array.from({ length: 60 }, (_, i) => ({ name: "shared.go", data: { i } }));
-    const sent = await api<{ ids: string[] }>(a, "POST", "/e/key", events);
-    expect(sent.status).toBe(200);
-
-    const runIds = await waitFor(
+    // The other process picks up the registry change by itself (within about a second).
+    const started = Date.now();
+    await waitFor(
       async () => {
-        const ids: string[] = [];
-        for (const id of sent.body.ids) {
-          const runs = await api<{ data: { run_id: string; status: string }[] }>(b, "GET", `/v1/events/${id}/runs`);
-          if (runs.body.data.length !== 1 || runs.body.data[0]?.status !== "Completed") return null;
-          ids.push(runs.body.data[0].run_id);
-        }
-        return ids;
+        const [probe] = await send(b, { name: "multi/probe" });
+        await sleep(100);
+        return (await runsOf(b, probe as string)).length === 1;
+      },
+      10_000,
+      "the other process to route to the new function",
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      ids.push(
+        ...(await send(
+          i % 2 ? a : b,
+          Array.from({ length: 30 }, (_, n) => ({ name: "multi/test", data: { i, n } })),
+        )),
+      );
+    }
+    await waitFor(async () => (await callsDone(a)) > 20 && (await callsDone(b)) > 20, 20_000, "both processes to take work");
+    await a.kill();
+
+    await waitFor(
+      async () => {
+        const [row] = await query<{ n: number }>(
+          b,
+          `SELECT count(*) AS n FROM runs r JOIN events e ON e.id = r.event_id WHERE e.name = 'multi/test' AND r.status = 'Completed'`,
+        );
+        return Number(row?.n) === ids.length;
       },
       30_000,
-      "all runs completed",
+      "every run to complete on the surviving process",
     );
-    expect(new Set(runIds).size).toBe(60);
-    expect(app.calls).toHaveLength(60);
-    expect(new Set(app.calls.map((c) => c.headers["x-stepwise-run-id"])).size).toBe(60);
-    // Hints for runs completed by either process reach B's socket.
-    await waitFor(() => Promise.resolve(runIds.every((id) => hinted.has(id))), 5000, "hints for every run on B");
-    ws.close();
-  });
+    const runs = await query<{ event_id: string }>(
+      b,
+      `SELECT r.event_id FROM runs r JOIN events e ON e.id = r.event_id WHERE e.name = 'multi/test'`,
+    );
+    expect(runs).toHaveLength(ids.length);
+    expect(new Set(runs.map((r) => r.event_id))).toEqual(new Set(ids));
+    const calls = app.calls.filter((c) => c.body.event.name === "multi/test");
+    const runsPerEvent = new Map<string, Set<string>>();
+    for (const c of calls) runsPerEvent.set(c.body.event.id, (runsPerEvent.get(c.body.event.id) ?? new Set()).add(c.body.run_id));
+    for (const set of runsPerEvent.values()) expect(set.size).toBe(1);
+    const [left] = await query<{ n: number }>(b, `SELECT count(*) AS n FROM queue_items WHERE function_id = 'shared'`);
+    expect(Number(left?.n)).toBe(0);
+  }, 90_000);
 });
