@@ -22,6 +22,8 @@ import { cellClass, rowClass, Table, Th, useRowNavigation } from "@/components/u
 import { RelativeTime } from "@/components/ui/time";
 import { Tooltip } from "@/components/ui/tooltip";
 
+import { StatusReasonLine } from "@/components/runs/status-reason";
+
 import { SendEventDialog } from "./send-event-dialog";
 
 /** `/events/<id>`: the payload, the runs it started (live), Replay and Edit & send. */
@@ -165,7 +167,11 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
                       <Link href={`/runs/${r.id}`} className="font-medium text-fg hover:underline" tabIndex={-1}>
                         {r.functionName ?? r.functionId}
                       </Link>
-                      <div className="truncate font-mono text-[11px] text-faint">{r.id}</div>
+                      {r.statusReason ? (
+                        <StatusReasonLine reason={r.statusReason} />
+                      ) : (
+                        <div className="truncate font-mono text-[11px] text-faint">{r.id}</div>
+                      )}
                     </td>
                     <td className={cn(cellClass, "text-muted")}>
                       <RelativeTime iso={r.queuedAt} />

@@ -1,6 +1,6 @@
 "use client";
 
-import { AlertTriangle, Clock3, GitBranch, Globe, Hourglass, PhoneForwarded, Play, Timer, Workflow } from "lucide-react";
+import { AlertTriangle, Clock3, GitBranch, Globe, History, Hourglass, PhoneForwarded, Play, Timer, Workflow } from "lucide-react";
 import { useMemo, useRef, type KeyboardEvent } from "react";
 
 import type { RunDetail } from "@/lib/contracts/runs";
@@ -9,7 +9,7 @@ import { cn } from "@/components/ui/cn";
 import { formatClock, formatDuration } from "@/components/ui/format";
 import { Tooltip } from "@/components/ui/tooltip";
 
-import { buildTimeline, ticks, type Bar, type BarKind } from "./timeline-model";
+import { buildTimeline, ticks, type Bar, type BarKind, type TimelineRow } from "./timeline-model";
 
 /**
  * The run's waterfall: one row per step on a shared time axis, attempts as separate bars
@@ -27,6 +27,7 @@ const BAR: Record<BarKind, string> = {
   invoking: "bg-sky-500/25 text-sky-500 bar-hatched ring-1 ring-inset ring-sky-500/50",
   retry: "border border-dashed border-rose-400 bg-transparent",
   backoff: "h-0! rounded-none border-t border-dashed border-rose-400/70",
+  kept: "min-w-2 border border-dashed border-zinc-400 bg-zinc-400/15 dark:border-zinc-500",
 };
 
 const OP_ICON: Record<string, typeof Play> = {
@@ -92,7 +93,8 @@ export function RunTimeline({
       </div>
       <div ref={list} onKeyDown={onKeyDown} role="listbox" aria-label="Steps">
         {rows.map((row) => {
-          const Icon = OP_ICON[row.op] ?? Timer;
+          const kept = row.attempts.length > 0 && row.attempts.every((a) => a.fromOrigin);
+          const Icon = kept ? History : (OP_ICON[row.op] ?? Timer);
           const isSelected = selected === row.key;
           const content = (
             <>
@@ -123,6 +125,7 @@ export function RunTimeline({
                 {row.bars.map((bar) => (
                   <TimelineBar key={bar.key} bar={bar} now={now} left={pos(bar.start)} width={width(bar, now, start, span)} />
                 ))}
+                <RowSummary row={row} now={now} start={start} span={span} />
               </div>
             </>
           );
@@ -150,6 +153,34 @@ export function RunTimeline({
         })}
       </div>
     </div>
+  );
+}
+
+/**
+ * What the row took, written beside its bars: after the last bar, or before the first when the
+ * bars reach the right edge.
+ */
+function RowSummary({ row, now, start, span }: { row: TimelineRow; now: number; start: number; span: number }) {
+  if (!row.summary || row.bars.length === 0) return null;
+  const first = Math.min(...row.bars.map((b) => b.start));
+  const last = Math.max(...row.bars.map((b) => b.end ?? now));
+  const endFraction = Math.min(1, (last - start) / span);
+  const startFraction = Math.max(0, (first - start) / span);
+  // beside the bars when there is room, otherwise on a small plate over the end of the bar
+  const place = endFraction < 0.72 ? "after" : startFraction > 0.28 ? "before" : "inside";
+  return (
+    <span
+      className={cn(
+        "pointer-events-none absolute top-1/2 -translate-y-1/2 font-mono text-[10.5px] leading-4 whitespace-nowrap text-muted",
+        place === "after" && "pl-1.5",
+        place === "before" && "-translate-x-full pr-1.5",
+        place === "inside" && "-translate-x-[calc(100%+4px)] rounded bg-panel/90 px-1 ring-1 ring-line",
+      )}
+      style={{ left: `${(place === "before" ? startFraction : endFraction) * 100}%` }}
+      data-testid="row-summary"
+    >
+      {row.summary}
+    </span>
   );
 }
 

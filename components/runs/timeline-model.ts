@@ -1,11 +1,23 @@
 import type { RunDetail, StepDto } from "@/lib/contracts/runs";
 
+import { formatDuration } from "@/components/ui/format";
+
 /**
  * Turns a run's step rows (one per attempt or result) and the engine's pending work into the
  * timeline's rows: one row per step id with its attempts as bars on a shared time axis.
  */
 export type BarKind =
-  "queued" | "running" | "completed" | "failed" | "cancelled" | "sleeping" | "waiting" | "invoking" | "retry" | "backoff";
+  | "queued"
+  | "running"
+  | "completed"
+  | "failed"
+  | "cancelled"
+  | "sleeping"
+  | "waiting"
+  | "invoking"
+  | "retry"
+  | "backoff"
+  | "kept";
 
 export interface Bar {
   key: string;
@@ -29,6 +41,8 @@ export interface TimelineRow {
   bars: Bar[];
   /** step rows are selectable; the run row and in-flight rows are not */
   selectable: boolean;
+  /** what the row took, written beside its bars ("120ms", "slept 3.0s", "2 attempts · 1.2s") */
+  summary: string;
 }
 
 const STEP_KIND: Record<string, BarKind> = {
@@ -51,10 +65,61 @@ const RUN_KIND: Record<string, BarKind> = {
   Queued: "queued",
 };
 
+/** Time spent waiting rather than working keeps its own colour once it is over. */
+const WAIT_KIND: Record<string, BarKind> = { Sleep: "sleeping", WaitForEvent: "waiting", InvokeFunction: "invoking" };
+
+/** Step kinds as SDK users write them. */
+export const OP_LABEL: Record<string, string> = {
+  StepRun: "step.run",
+  Step: "step.run",
+  Sleep: "step.sleep",
+  WaitForEvent: "step.waitForEvent",
+  InvokeFunction: "step.invoke",
+  Invoke: "step.invoke",
+  AIGateway: "step.ai.infer",
+  Call: "HTTP call",
+  Execution: "function call",
+};
+export const opLabel = (op: string) => OP_LABEL[op] ?? op;
+
 const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
 
 export function stepLabel(step: Pick<StepDto, "displayName" | "name" | "hashedId" | "op">): string {
+  // A failure of the function itself (outside any step) has no step name: say what it is.
+  if (step.op === "Execution") return "Function error";
   return step.displayName ?? step.name ?? (step.op === "Call" ? "call" : step.hashedId.slice(0, 12));
+}
+
+function stepKind(a: StepDto): BarKind {
+  if (a.fromOrigin) return "kept";
+  const waitKind = WAIT_KIND[a.op];
+  if (waitKind && a.status !== "Failed") return a.status === "Cancelled" ? "cancelled" : waitKind;
+  return STEP_KIND[a.status] ?? "running";
+}
+
+function rowSummary(attempts: StepDto[], bars: Bar[], now: number): string {
+  const last = attempts[attempts.length - 1] as StepDto;
+  if (last.fromOrigin) return "kept from the original run";
+  const first = ms(attempts[0]?.startedAt) as number;
+  const end = ms(last.endedAt);
+  const took = formatDuration((end ?? now) - first);
+  if (last.status === "Cancelled") {
+    const planned = last.op === "Sleep" && last.wakeAt ? ` of ${formatDuration((ms(last.wakeAt) as number) - first)}` : "";
+    return `cancelled after ${took}${planned}`;
+  }
+  if (last.op === "Sleep")
+    return last.status === "Sleeping"
+      ? `sleeping${last.wakeAt ? ` · wakes in ${formatDuration((ms(last.wakeAt) as number) - now)}` : ""}`
+      : `slept ${took}`;
+  if (last.op === "WaitForEvent")
+    return last.status === "Waiting"
+      ? `waiting ${took}`
+      : last.status === "TimedOut"
+        ? `timed out after ${took}`
+        : `waited ${took}`;
+  if (last.op === "InvokeFunction") return last.status === "Invoking" ? `invoking ${took}` : `invoked ${took}`;
+  const calls = bars.filter((b) => b.stepId && b.kind !== "backoff").length;
+  return calls > 1 ? `${calls} attempts · ${took}` : took;
 }
 
 export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineRow[]; start: number; end: number } {
@@ -94,6 +159,12 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
     attempts: [],
     bars: runBars,
     selectable: false,
+    summary:
+      firstActivity === null
+        ? terminal
+          ? ""
+          : `queued ${formatDuration(now - queuedAt)}`
+        : formatDuration((endedAt ?? now) - firstActivity),
   });
 
   const groups = new Map<string, StepDto[]>();
@@ -105,7 +176,7 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
     for (const a of attempts) {
       const start = ms(a.startedAt) as number;
       const end = ms(a.endedAt);
-      const kind = STEP_KIND[a.status] ?? "running";
+      const kind = stepKind(a);
       const open = end === null && !terminal;
       // A sleep shows its whole span up to the wake-up time, even the part still to come.
       const plannedEnd = kind === "sleeping" && end === null ? ms(a.wakeAt) : null;
@@ -126,7 +197,9 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
         end: end ?? plannedEnd ?? (terminal ? endedAt : null),
         kind,
         live: open,
-        label: `${a.status}${a.attempt ? ` · attempt ${a.attempt + 1}` : ""}`,
+        label: a.fromOrigin
+          ? "Kept from the original run"
+          : `${a.status === "TimedOut" ? "Timed out" : a.status}${a.attempt ? ` · attempt ${a.attempt + 1}` : ""}`,
         stepId: a.id,
       });
     }
@@ -134,12 +207,13 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
     rows.push({
       key: hashedId,
       label: stepLabel(last),
-      sublabel: `${last.op}${retries ? ` · ${retries} ${retries === 1 ? "retry" : "retries"}` : ""}`,
+      sublabel: `${last.op === "Execution" ? (last.displayName ?? opLabel(last.op)) : opLabel(last.op)}${retries ? ` · ${retries} ${retries === 1 ? "retry" : "retries"}` : ""}`,
       op: last.op,
       status: last.status,
       attempts,
       bars,
       selectable: true,
+      summary: rowSummary(attempts, bars, now),
     });
   }
 
@@ -178,6 +252,7 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
         attempts: [],
         bars: [bar],
         selectable: false,
+        summary: item.state === "running" ? "" : `in ${formatDuration((ms(item.availableAt) as number) - now)}`,
       });
   }
 
