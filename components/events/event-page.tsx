@@ -46,7 +46,7 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
       const detail = qc.getQueryData<EventDetail>(key);
       const mine = new Set(detail?.runs.map((r) => r.id));
       const recent = detail ? Date.now() - Date.parse(detail.event.receivedAt) < 10 * 60_000 : true;
-      if (recent || hints.some((h) => h.id && mine.has(h.id))) void qc.invalidateQueries({ queryKey: key });
+      if (recent || hints.some((h) => !h.id || mine.has(h.id))) void qc.invalidateQueries({ queryKey: key });
     },
     [qc, key],
   );

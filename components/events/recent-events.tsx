@@ -43,7 +43,7 @@ export function RecentEvents({ initial, className }: { initial?: EventList; clas
   // debounced or batched run can start long after its event arrived).
   const onRuns = useCallback(
     (hints: Hint[]) => {
-      if (hints.some((h) => h.id && shownRuns.current.get(h.id) !== h.status)) refetch();
+      if (hints.some((h) => !h.id || shownRuns.current.get(h.id) !== h.status)) refetch();
     },
     [refetch],
   );

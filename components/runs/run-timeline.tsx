@@ -28,6 +28,7 @@ const BAR: Record<BarKind, string> = {
   retry: "border border-dashed border-rose-400 bg-transparent",
   backoff: "h-0! rounded-none border-t border-dashed border-rose-400/70",
   kept: "min-w-2 border border-dashed border-zinc-400 bg-zinc-400/15 dark:border-zinc-500",
+  planned: "border border-dashed border-violet-400/70 bg-violet-500/5",
 };
 
 const OP_ICON: Record<string, typeof Play> = {

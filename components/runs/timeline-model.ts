@@ -17,7 +17,9 @@ export type BarKind =
   | "invoking"
   | "retry"
   | "backoff"
-  | "kept";
+  | "kept"
+  /** the rest of a sleep in progress, up to its wake-up time */
+  | "planned";
 
 export interface Bar {
   key: string;
@@ -178,8 +180,8 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
       const end = ms(a.endedAt);
       const kind = stepKind(a);
       const open = end === null && !terminal;
-      // A sleep shows its whole span up to the wake-up time, even the part still to come.
-      const plannedEnd = kind === "sleeping" && end === null ? ms(a.wakeAt) : null;
+      // A sleep in progress also shows the part still to come, up to its wake-up time.
+      const plannedEnd = kind === "sleeping" && end === null && open ? ms(a.wakeAt) : null;
       // The wait between a failed attempt and the next one: the retry backoff.
       if (previousEnd !== null && start > previousEnd)
         bars.push({
@@ -191,10 +193,12 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
           label: "Backoff before retrying",
         });
       previousEnd = end;
+      if (plannedEnd !== null && plannedEnd > now)
+        bars.push({ key: `${a.id}:planned`, start: now, end: plannedEnd, kind: "planned", live: false, label: "Wakes up" });
       bars.push({
         key: a.id,
         start,
-        end: end ?? plannedEnd ?? (terminal ? endedAt : null),
+        end: end ?? (terminal ? endedAt : null),
         kind,
         live: open,
         label: a.fromOrigin

@@ -262,18 +262,21 @@ describe.skipIf(skip)("dashboard in the browser", () => {
     await page.getByRole("menuitemcheckbox", { name: "Failed" }).click();
     await page.keyboard.press("Escape");
     await page.waitForURL(/status=Failed/);
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll("tr[data-run-id]")].every((r) => r.getAttribute("data-status") === "Failed"),
-    );
+    // (rows present: while the filtered list loads there are none, and "every" would hold)
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll("tr[data-run-id]")];
+      return rows.length > 0 && rows.every((r) => r.getAttribute("data-status") === "Failed");
+    });
     expect(await page.locator("tr[data-run-id]").count()).toBe(1);
 
     await page.goto(`${server.url}/runs`);
     await page.getByRole("combobox", { name: "Function" }).click();
     await page.getByRole("option", { name: "Charge subscription" }).click();
     await page.waitForURL(/function=charge/);
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll("tr[data-run-id]")].every((r) => r.getAttribute("data-function-id") === "charge"),
-    );
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll("tr[data-run-id]")];
+      return rows.length > 0 && rows.every((r) => r.getAttribute("data-function-id") === "charge");
+    });
     expect(await page.locator("tr[data-run-id]").count()).toBe(3);
   });
 
