@@ -9,6 +9,7 @@ import {
   History,
   Hourglass,
   Info,
+  PhoneForwarded,
   RotateCcw,
   Send,
   SkipForward,
@@ -351,6 +352,18 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
               </span>
             </>
           )}
+        </div>
+      )}
+      {run.invocation && (
+        <div
+          className="mt-3 ml-0 inline-flex items-center gap-1.5 rounded-md bg-sunken px-2.5 py-1 text-xs text-muted ring-1 ring-line"
+          data-testid="invoked-by"
+        >
+          <PhoneForwarded className="size-3.5" aria-hidden />
+          Invoked by step.invoke in
+          <Link href={`/runs/${run.invocation.parentRunId}`} className="font-mono text-accent hover:underline">
+            {run.invocation.parentRunId}
+          </Link>
         </div>
       )}
       {run.statusReason && run.status !== "Skipped" && <ReasonBanner status={run.status} reason={run.statusReason} />}

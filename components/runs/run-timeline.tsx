@@ -1,7 +1,7 @@
 "use client";
 
 import { AlertTriangle, Clock3, GitBranch, Globe, History, Hourglass, PhoneForwarded, Play, Timer, Workflow } from "lucide-react";
-import { useMemo, useRef, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 
 import type { RunDetail } from "@/lib/contracts/runs";
 
@@ -59,6 +59,8 @@ export function RunTimeline({
   const span = end - start;
   const axis = useMemo(() => ticks(span), [span]);
   const list = useRef<HTMLDivElement>(null);
+  const chart = useRef<HTMLDivElement>(null);
+  const chartPx = useWidth(chart);
   const pos = (t: number) => `${(Math.max(0, Math.min(span, t - start)) / span) * 100}%`;
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -80,7 +82,7 @@ export function RunTimeline({
           <span className="uppercase">Step</span>
           <span className="ml-2 font-mono font-normal text-faint">from {formatClock(start)}</span>
         </div>
-        <div className="relative mr-6 h-full flex-1">
+        <div className="relative mr-6 h-full flex-1" ref={chart}>
           {axis.map((t) => (
             <span
               key={t}
@@ -95,6 +97,7 @@ export function RunTimeline({
       <div ref={list} onKeyDown={onKeyDown} role="listbox" aria-label="Steps">
         {rows.map((row) => {
           const kept = row.attempts.length > 0 && row.attempts.every((a) => a.fromOrigin);
+          const place = summaryPlace(row, now, start, span, chartPx);
           const Icon = kept ? History : (OP_ICON[row.op] ?? Timer);
           const isSelected = selected === row.key;
           const content = (
@@ -111,7 +114,17 @@ export function RunTimeline({
                   <div className="truncate font-medium text-fg" data-testid="step-name">
                     {row.label}
                   </div>
-                  <div className="truncate text-[11px] text-faint">{row.sublabel}</div>
+                  <div className="truncate text-[11px] text-faint">
+                    {row.sublabel}
+                    {place?.at === "label" && (
+                      <>
+                        {" · "}
+                        <span className="font-mono text-muted" data-testid="row-summary">
+                          {row.summary}
+                        </span>
+                      </>
+                    )}
+                  </div>
                 </div>
               </div>
               <div className="relative mr-6 h-full flex-1">
@@ -126,7 +139,7 @@ export function RunTimeline({
                 {row.bars.map((bar) => (
                   <TimelineBar key={bar.key} bar={bar} now={now} left={pos(bar.start)} width={width(bar, now, start, span)} />
                 ))}
-                <RowSummary row={row} now={now} start={start} span={span} />
+                <RowSummary row={row} place={place} />
               </div>
             </>
           );
@@ -158,31 +171,51 @@ export function RunTimeline({
 }
 
 /**
- * What the row took, written beside its bars: after the last bar, or before the first when the
- * bars reach the right edge.
+ * Where a row's summary ("what it took") goes: beside its bars, after them or before them,
+ * when the text fits there; otherwise under the step's name, never over the bars.
  */
-function RowSummary({ row, now, start, span }: { row: TimelineRow; now: number; start: number; span: number }) {
+type SummaryPlace = { at: "after" | "before"; fraction: number } | { at: "label" } | null;
+const CHAR_PX = 6.4;
+
+function summaryPlace(row: TimelineRow, now: number, start: number, span: number, chartPx: number): SummaryPlace {
   if (!row.summary || row.bars.length === 0) return null;
   const first = Math.min(...row.bars.map((b) => b.start));
   const last = Math.max(...row.bars.map((b) => b.end ?? now));
   const endFraction = Math.min(1, (last - start) / span);
   const startFraction = Math.max(0, (first - start) / span);
-  // beside the bars when there is room, otherwise on a small plate over the end of the bar
-  const place = endFraction < 0.72 ? "after" : startFraction > 0.28 ? "before" : "inside";
+  const needed = row.summary.length * CHAR_PX + 10;
+  if ((1 - endFraction) * chartPx >= needed) return { at: "after", fraction: endFraction };
+  if (startFraction * chartPx >= needed) return { at: "before", fraction: startFraction };
+  return { at: "label" };
+}
+
+function RowSummary({ row, place }: { row: TimelineRow; place: SummaryPlace }) {
+  if (!place || place.at === "label") return null;
   return (
     <span
       className={cn(
         "pointer-events-none absolute top-1/2 -translate-y-1/2 font-mono text-[10.5px] leading-4 whitespace-nowrap text-muted",
-        place === "after" && "pl-1.5",
-        place === "before" && "-translate-x-full pr-1.5",
-        place === "inside" && "-translate-x-[calc(100%+4px)] rounded bg-panel/90 px-1 ring-1 ring-line",
+        place.at === "after" ? "pl-1.5" : "-translate-x-full pr-1.5",
       )}
-      style={{ left: `${(place === "before" ? startFraction : endFraction) * 100}%` }}
+      style={{ left: `${place.fraction * 100}%` }}
       data-testid="row-summary"
     >
       {row.summary}
     </span>
   );
+}
+
+/** The chart area's width in px (a fair guess until measured), for placing summaries. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(420);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver(([entry]) => entry && setWidth(entry.contentRect.width));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return width;
 }
 
 /** Axis labels: 0, 500ms, 1s, 1.5s, 2m, 1.5h — no trailing zeros. */

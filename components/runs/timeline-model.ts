@@ -43,7 +43,7 @@ export interface TimelineRow {
   bars: Bar[];
   /** step rows are selectable; the run row and in-flight rows are not */
   selectable: boolean;
-  /** what the row took, written beside its bars ("120ms", "slept 3.0s", "2 attempts · 1.2s") */
+  /** what the row took, written beside its bars ("120ms", "slept 3.0s", "waiting 2.1s") */
   summary: string;
 }
 
@@ -99,7 +99,7 @@ function stepKind(a: StepDto): BarKind {
   return STEP_KIND[a.status] ?? "running";
 }
 
-function rowSummary(attempts: StepDto[], bars: Bar[], now: number): string {
+function rowSummary(attempts: StepDto[], now: number): string {
   const last = attempts[attempts.length - 1] as StepDto;
   if (last.fromOrigin) return "kept from the original run";
   const first = ms(attempts[0]?.startedAt) as number;
@@ -120,8 +120,8 @@ function rowSummary(attempts: StepDto[], bars: Bar[], now: number): string {
         ? `timed out after ${took}`
         : `waited ${took}`;
   if (last.op === "InvokeFunction") return last.status === "Invoking" ? `invoking ${took}` : `invoked ${took}`;
-  const calls = bars.filter((b) => b.stepId && b.kind !== "backoff").length;
-  return calls > 1 ? `${calls} attempts · ${took}` : took;
+  // (retries are counted beside the step's name)
+  return took;
 }
 
 export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineRow[]; start: number; end: number } {
@@ -217,7 +217,7 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
       attempts,
       bars,
       selectable: true,
-      summary: rowSummary(attempts, bars, now),
+      summary: rowSummary(attempts, now),
     });
   }
 

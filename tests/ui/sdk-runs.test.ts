@@ -102,7 +102,8 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
       expect(await charge.locator('[data-bar-kind="failed"]').count()).toBe(1);
       expect(await charge.locator('[data-bar-kind="completed"]').count()).toBe(1);
       expect(await charge.textContent()).toContain("step.run · 1 retry");
-      expect(await charge.getByTestId("row-summary").textContent()).toMatch(/^2 attempts · /);
+      // what the step took, first attempt to last, backoff included
+      expect(await charge.getByTestId("row-summary").textContent()).toMatch(/^\d+ms$/);
       expect(await page.getByTestId("attempts").textContent()).toContain("1 retry");
 
       await charge.click();
