@@ -114,16 +114,19 @@ export function RunTimeline({
                   <div className="truncate font-medium text-fg" data-testid="step-name">
                     {row.label}
                   </div>
-                  <div className="truncate text-[11px] text-faint">
-                    {row.sublabel}
-                    {place?.at === "label" && (
+                  <div className="truncate text-[11px] text-faint" title={row.sublabel}>
+                    {/* no room beside the bars: the duration takes the place of the step kind (its icon says it) */}
+                    {place?.at === "label" ? (
                       <>
-                        {" · "}
+                        {!row.selectable && `${row.sublabel} · `}
                         <span className="font-mono text-muted" data-testid="row-summary">
                           {row.summary}
                         </span>
                       </>
+                    ) : (
+                      row.sublabel
                     )}
+                    {row.note && ` · ${row.note}`}
                   </div>
                 </div>
               </div>

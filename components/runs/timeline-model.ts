@@ -36,7 +36,10 @@ export interface Bar {
 export interface TimelineRow {
   key: string;
   label: string;
+  /** the step's kind (step.run, step.sleep…) or the run's status */
   sublabel: string;
+  /** retries, shown after the sublabel */
+  note: string;
   op: string;
   status: string;
   attempts: StepDto[];
@@ -156,6 +159,7 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
     key: "run",
     label: "Run",
     sublabel: run.status,
+    note: "",
     op: "Run",
     status: run.status,
     attempts: [],
@@ -211,7 +215,8 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
     rows.push({
       key: hashedId,
       label: stepLabel(last),
-      sublabel: `${last.op === "Execution" ? (last.displayName ?? opLabel(last.op)) : opLabel(last.op)}${retries ? ` · ${retries} ${retries === 1 ? "retry" : "retries"}` : ""}`,
+      sublabel: last.op === "Execution" ? (last.displayName ?? opLabel(last.op)) : opLabel(last.op),
+      note: retries ? `${retries} ${retries === 1 ? "retry" : "retries"}` : "",
       op: last.op,
       status: last.status,
       attempts,
@@ -251,6 +256,7 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
         key: `pending:${item.id}`,
         label: item.state === "running" ? "Calling the app" : "Next attempt",
         sublabel: item.state === "running" ? `attempt ${item.attempt + 1}` : `retry ${item.attempt}`,
+        note: "",
         op: "Call",
         status: item.state === "running" ? "Running" : "Queued",
         attempts: [],
