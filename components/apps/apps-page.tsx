@@ -17,7 +17,6 @@ import { Field, Input } from "@/components/ui/input";
 import { EmptyState, ErrorState, PageHeader, Skeleton } from "@/components/ui/states";
 import { cellClass, Table, Th } from "@/components/ui/table";
 import { RelativeTime } from "@/components/ui/time";
-import { Tooltip } from "@/components/ui/tooltip";
 
 /** `/apps`: synced SDK apps with their sync state; add by URL, resync, remove. */
 export function AppsPage() {
@@ -121,59 +120,80 @@ function AppRow({ app }: { app: AppDto }) {
         throw e;
       });
   return (
-    <tr className="h-14 border-b border-line last:border-b-0" data-app-id={app.id}>
-      <td className={cn(cellClass, "truncate")}>
-        <div className="flex items-center gap-2">
-          {app.syncError ? (
-            <Tooltip content={app.syncError}>
-              <AlertTriangle className="size-4 shrink-0 text-rose-500" aria-label="Sync error" tabIndex={0} />
-            </Tooltip>
-          ) : (
-            <CheckCircle2 className="size-4 shrink-0 text-emerald-500" aria-label="Synced" />
-          )}
-          <div className="min-w-0">
-            <div className="truncate font-medium text-fg">{app.name}</div>
+    <>
+      <tr
+        className={cn("h-14 border-b border-line last:border-b-0", app.syncError && "border-b-0")}
+        data-app-id={app.id}
+        data-sync-state={app.syncError ? "error" : "ok"}
+      >
+        <td className={cn(cellClass, "truncate")}>
+          <div className="flex items-center gap-2">
             {app.syncError ? (
-              <div className="truncate text-xs text-rose-600 dark:text-rose-400" title={app.syncError}>
-                {app.syncError}
-              </div>
+              <AlertTriangle className="size-4 shrink-0 text-rose-500" aria-label="Sync error" />
             ) : (
-              <div className="truncate font-mono text-[11px] text-faint">{app.id}</div>
+              <CheckCircle2 className="size-4 shrink-0 text-emerald-500" aria-label="Synced" />
             )}
+            <div className="min-w-0">
+              <div className="truncate font-medium text-fg">{app.name}</div>
+              <div className="truncate font-mono text-[11px] text-faint">{app.id}</div>
+            </div>
           </div>
-        </div>
-      </td>
-      <td className={cn(cellClass, "truncate font-mono text-xs text-muted")} title={app.url ?? ""}>
-        {app.url ?? "—"}
-      </td>
-      <td className={cn(cellClass, "truncate text-xs text-muted")}>
-        <div className="text-fg">{app.sdkLanguage ? `${app.sdkLanguage} ${app.sdkVersion ?? ""}` : "—"}</div>
-        <div className="text-faint">{app.framework ?? ""}</div>
-      </td>
-      <td className={cn(cellClass, "text-right tabular-nums")}>{app.functionCount}</td>
-      <td className={cn(cellClass, "text-muted")}>
-        <RelativeTime iso={app.lastSyncedAt} />
-      </td>
-      <td className={cn(cellClass, "text-right")}>
-        <div className="flex justify-end gap-0.5">
-          <IconButton label="Resync now" onClick={() => resync.mutate()} disabled={resync.isPending || !app.url}>
-            <RefreshCw className={cn(resync.isPending && "animate-spin")} />
-          </IconButton>
-          <ConfirmDialog
-            trigger={
-              <IconButton label="Remove app">
-                <Trash2 />
-              </IconButton>
-            }
-            title={`Remove ${app.name}?`}
-            description="Its functions are removed too: their events no longer start runs. Runs already recorded stay visible."
-            confirmLabel="Remove app"
-            onConfirm={remove}
-          />
-        </div>
-      </td>
-    </tr>
+        </td>
+        <td className={cn(cellClass, "truncate font-mono text-xs text-muted")} title={app.url ?? ""}>
+          {app.url ?? "—"}
+        </td>
+        <td className={cn(cellClass, "truncate text-xs")} data-testid="app-sdk">
+          <div className="text-fg">{app.sdkLanguage ? `${sdkName(app.sdkLanguage)} ${app.sdkVersion ?? ""}` : "—"}</div>
+          <div className="text-faint" data-testid="app-framework">
+            {app.framework ?? ""}
+          </div>
+        </td>
+        <td className={cn(cellClass, "text-right tabular-nums")} data-testid="app-functions">
+          {app.functionCount}
+        </td>
+        <td className={cn(cellClass, "text-muted")} data-testid="app-last-sync">
+          {app.lastSyncedAt ? <RelativeTime iso={app.lastSyncedAt} /> : <span className="text-faint">never</span>}
+        </td>
+        <td className={cn(cellClass, "text-right")}>
+          <div className="flex justify-end gap-0.5">
+            <IconButton label="Resync now" onClick={() => resync.mutate()} disabled={resync.isPending || !app.url}>
+              <RefreshCw className={cn(resync.isPending && "animate-spin")} />
+            </IconButton>
+            <ConfirmDialog
+              trigger={
+                <IconButton label="Remove app">
+                  <Trash2 />
+                </IconButton>
+              }
+              title={`Remove ${app.name}?`}
+              description="Its functions are removed too: their events no longer start runs. Runs already recorded stay visible."
+              confirmLabel="Remove app"
+              onConfirm={remove}
+            />
+          </div>
+        </td>
+      </tr>
+      {app.syncError && (
+        <tr className="border-b border-line last:border-b-0" data-app-error={app.id}>
+          <td colSpan={6} className="px-4 pb-3">
+            <div
+              className="rounded-md bg-rose-500/5 px-3 py-2 text-[13px] text-rose-800 ring-1 ring-rose-500/25 ring-inset dark:text-rose-300"
+              role="alert"
+              data-testid="app-sync-error"
+            >
+              <span className="font-medium">Sync failed</span>
+              {app.lastSyncedAt ? " (the functions of the last good sync stay registered)" : ""}: {app.syncError}
+            </div>
+          </td>
+        </tr>
+      )}
+    </>
   );
+}
+
+/** `js` → `JS SDK`; other languages as they come. */
+function sdkName(language: string): string {
+  return language === "js" ? "JS SDK" : language === "py" ? "Python SDK" : language === "go" ? "Go SDK" : language;
 }
 
 function AddAppDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (o: boolean) => void }) {
@@ -185,8 +205,10 @@ function AddAppDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (o:
     onSuccess: (a) => {
       void qc.invalidateQueries({ queryKey: ["apps"] });
       void qc.invalidateQueries({ queryKey: ["functions"] });
-      if (a.syncError) toast.warning(`Added, but the sync failed: ${a.syncError}`);
-      else toast.success(`${a.name} synced: ${a.functionCount} function${a.functionCount === 1 ? "" : "s"}`);
+      // The app is kept (polling and Resync retry it), but the dialog stays open on the reason.
+      if (a.syncError)
+        return setError(`Could not sync: ${a.syncError}. The app is listed with this error until a sync succeeds.`);
+      toast.success(`${a.name} synced: ${a.functionCount} function${a.functionCount === 1 ? "" : "s"}`);
       onOpenChange(false);
     },
     onError: (e) => setError(errorMessage(e)),
@@ -202,14 +224,14 @@ function AddAppDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (o:
       description="Stepwise fetches the app's functions from this URL now, and calls it to run them."
       footer={
         <>
-          <Button onClick={() => onOpenChange(false)}>Cancel</Button>
+          <Button onClick={() => onOpenChange(false)}>{error ? "Close" : "Cancel"}</Button>
           <Button
             variant="primary"
             onClick={() => add.mutate()}
             disabled={add.isPending || !url.trim()}
             data-testid="add-app-submit"
           >
-            {add.isPending ? "Syncing…" : "Add and sync"}
+            {add.isPending ? "Syncing…" : error ? "Try again" : "Add and sync"}
           </Button>
         </>
       }

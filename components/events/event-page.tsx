@@ -22,6 +22,8 @@ import { cellClass, rowClass, Table, Th, useRowNavigation } from "@/components/u
 import { RelativeTime } from "@/components/ui/time";
 import { Tooltip } from "@/components/ui/tooltip";
 
+import { StatusReasonLine } from "@/components/runs/status-reason";
+
 import { SendEventDialog } from "./send-event-dialog";
 
 /** `/events/<id>`: the payload, the runs it started (live), Replay and Edit & send. */
@@ -44,7 +46,7 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
       const detail = qc.getQueryData<EventDetail>(key);
       const mine = new Set(detail?.runs.map((r) => r.id));
       const recent = detail ? Date.now() - Date.parse(detail.event.receivedAt) < 10 * 60_000 : true;
-      if (recent || hints.some((h) => h.id && mine.has(h.id))) void qc.invalidateQueries({ queryKey: key });
+      if (recent || hints.some((h) => !h.id || mine.has(h.id))) void qc.invalidateQueries({ queryKey: key });
     },
     [qc, key],
   );
@@ -165,7 +167,11 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
                       <Link href={`/runs/${r.id}`} className="font-medium text-fg hover:underline" tabIndex={-1}>
                         {r.functionName ?? r.functionId}
                       </Link>
-                      <div className="truncate font-mono text-[11px] text-faint">{r.id}</div>
+                      {r.statusReason ? (
+                        <StatusReasonLine reason={r.statusReason} />
+                      ) : (
+                        <div className="truncate font-mono text-[11px] text-faint">{r.id}</div>
+                      )}
                     </td>
                     <td className={cn(cellClass, "text-muted")}>
                       <RelativeTime iso={r.queuedAt} />

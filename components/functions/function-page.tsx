@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Ban, ChevronRight, CirclePause, CirclePlay, Play } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useMemo, useState, type ReactNode } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { toast } from "sonner";
 
 import { cancellationListDto } from "@/lib/contracts/cancellations";
@@ -12,14 +12,14 @@ import { functionDto, functionStatsDto, type FunctionDto, type StatsRange } from
 
 import { apiGet, apiSend, errorMessage, queryString } from "@/components/data/api";
 import { usePollingFallback, useRealtime } from "@/components/realtime/realtime";
-import { filtersFromParams, filtersToParams, type RunFilters } from "@/components/runs/filters";
+import { EMPTY_FILTERS, filtersFromParams, filtersToParams, type RunFilters } from "@/components/runs/filters";
 import { RunsFilters } from "@/components/runs/runs-filters";
 import { RunsList } from "@/components/runs/runs-list";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { CopyButton } from "@/components/ui/copy-button";
 import { ConfirmDialog } from "@/components/ui/dialog";
-import { formatCount, formatDuration } from "@/components/ui/format";
+import { formatCount } from "@/components/ui/format";
 import { JsonView } from "@/components/ui/json-view";
 import { ErrorState, Panel, Skeleton } from "@/components/ui/states";
 import { RelativeTime } from "@/components/ui/time";
@@ -27,7 +27,8 @@ import { Tooltip } from "@/components/ui/tooltip";
 
 import { FunctionChart } from "./function-chart";
 import { CancelRunsDialog, InvokeDialog } from "./function-dialogs";
-import { ActiveBadge, PausedBadge, TriggerChips } from "./function-bits";
+import { ActiveBadge, PausedBadge } from "./function-bits";
+import { ConfigList } from "./function-config";
 
 /** `/functions/<id>`: configuration, activity chart, its runs (live) and the actions on it. */
 export function FunctionPage({ id, initial }: { id: string; initial?: FunctionDto }) {
@@ -217,139 +218,10 @@ function Stat({ label, value, tone }: { label: string; value: string; tone?: "ba
   );
 }
 
-const ms = (v: unknown) => (typeof v === "number" ? formatDuration(v) : typeof v === "string" ? v : null);
-
 function ConfigPanel({ fn }: { fn: FunctionDto }) {
-  const c = fn.config as Record<string, unknown> & {
-    retries?: number;
-    timeout?: number;
-    concurrency?: { limit: number; key?: string; scope?: string }[];
-    throttle?: { limit: number; period: string | number; burst?: number; key?: string };
-    rateLimit?: { limit: number; period: string | number; key?: string };
-    debounce?: { period: string | number; key?: string; timeout?: string | number };
-    batchEvents?: { maxSize: number; timeout: string | number; key?: string };
-    priority?: { run?: string };
-    idempotency?: string;
-    singleton?: { key?: string; mode: string };
-    timeouts?: { start?: string | number; finish?: string | number };
-    cancel?: { event: string; if?: string; match?: string; timeout?: string | number }[];
-  };
-  const rows: [string, ReactNode][] = [["Retries", `${c.retries ?? 4} (${(c.retries ?? 4) + 1} attempts per step)`]];
-  if (c.timeout) rows.push(["Call timeout", ms(c.timeout)]);
-  if (c.concurrency?.length)
-    rows.push([
-      "Concurrency",
-      c.concurrency.map((x, i) => (
-        <div key={i}>
-          {x.limit}
-          {x.key ? (
-            <span className="text-muted">
-              {" "}
-              per <code className="font-mono">{x.key}</code>
-            </span>
-          ) : (
-            ""
-          )}
-          {x.scope && x.scope !== "fn" ? <span className="text-muted"> ({x.scope})</span> : ""}
-        </div>
-      )),
-    ]);
-  if (c.throttle)
-    rows.push([
-      "Throttle",
-      <>
-        {c.throttle.limit} per {ms(c.throttle.period)}
-        {c.throttle.burst ? `, burst ${c.throttle.burst}` : ""}
-        {c.throttle.key && (
-          <span className="text-muted">
-            {" "}
-            per <code className="font-mono">{c.throttle.key}</code>
-          </span>
-        )}
-      </>,
-    ]);
-  if (c.rateLimit)
-    rows.push([
-      "Rate limit",
-      <>
-        {c.rateLimit.limit} per {ms(c.rateLimit.period)}
-        {c.rateLimit.key && (
-          <span className="text-muted">
-            {" "}
-            per <code className="font-mono">{c.rateLimit.key}</code>
-          </span>
-        )}
-      </>,
-    ]);
-  if (c.debounce)
-    rows.push([
-      "Debounce",
-      <>
-        {ms(c.debounce.period)}
-        {c.debounce.timeout ? `, at most ${ms(c.debounce.timeout)}` : ""}
-      </>,
-    ]);
-  if (c.batchEvents) rows.push(["Batch", `${c.batchEvents.maxSize} events or ${ms(c.batchEvents.timeout)}`]);
-  if (c.priority?.run)
-    rows.push([
-      "Priority",
-      <code key="p" className="font-mono">
-        {c.priority.run}
-      </code>,
-    ]);
-  if (c.idempotency)
-    rows.push([
-      "Idempotency",
-      <code key="i" className="font-mono">
-        {c.idempotency}
-      </code>,
-    ]);
-  if (c.singleton)
-    rows.push([
-      "Singleton",
-      <>
-        {c.singleton.mode}
-        {c.singleton.key && (
-          <>
-            {" "}
-            per <code className="font-mono">{c.singleton.key}</code>
-          </>
-        )}
-      </>,
-    ]);
-  if (c.timeouts)
-    rows.push([
-      "Timeouts",
-      [c.timeouts.start && `start ${ms(c.timeouts.start)}`, c.timeouts.finish && `finish ${ms(c.timeouts.finish)}`]
-        .filter(Boolean)
-        .join(", "),
-    ]);
-  if (c.cancel?.length)
-    rows.push([
-      "Cancel on",
-      c.cancel.map((x, i) => (
-        <div key={i} className="font-mono text-xs">
-          {x.event}
-          {x.if ? ` if ${x.if}` : x.match ? ` match ${x.match}` : ""}
-        </div>
-      )),
-    ]);
   return (
     <Panel title="Configuration">
-      <dl className="divide-y divide-line text-[13px]" data-testid="function-config">
-        <div className="grid grid-cols-[8rem_1fr] gap-3 px-4 py-2.5">
-          <dt className="text-muted">Triggers</dt>
-          <dd>
-            <TriggerChips triggers={fn.triggers} />
-          </dd>
-        </div>
-        {rows.map(([label, value]) => (
-          <div key={label} className="grid grid-cols-[8rem_1fr] gap-3 px-4 py-2.5">
-            <dt className="text-muted">{label}</dt>
-            <dd className="min-w-0 break-words text-fg">{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <ConfigList fn={fn} />
       <details className="border-t border-line px-4 py-2.5">
         <summary className="cursor-pointer text-xs text-muted select-none hover:text-fg">Raw configuration</summary>
         <JsonView value={{ triggers: fn.triggers, ...fn.config }} label="Config" className="mt-2" maxHeight="16rem" />
@@ -377,12 +249,7 @@ function FunctionRuns({ fn }: { fn: FunctionDto }) {
         Runs
       </h2>
       <RunsFilters filters={filters} onChange={setFilters} searchError={searchError} lockFunction />
-      <RunsList
-        filters={filters}
-        onSearchError={setSearchError}
-        onClearFilters={() => setFilters({ status: [], functionId: "", appId: "", range: "", q: "" })}
-        hideFunction
-      />
+      <RunsList filters={filters} onSearchError={setSearchError} onClearFilters={() => setFilters(EMPTY_FILTERS)} hideFunction />
     </section>
   );
 }

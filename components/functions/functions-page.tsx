@@ -18,6 +18,7 @@ import { EmptyState, ErrorState, PageHeader, Skeleton } from "@/components/ui/st
 import { cellClass, rowClass, Table, Th, useRowNavigation } from "@/components/ui/table";
 
 import { ActiveBadge, PausedBadge, TriggerChips } from "./function-bits";
+import { flowChips } from "./function-config";
 
 /** `/functions`: every function with its app, triggers, state and the last hour's runs. */
 export function FunctionsPage() {
@@ -66,17 +67,19 @@ export function FunctionsPage() {
       ) : (
         <Table label="Functions">
           <colgroup>
-            <col className="w-[28%]" />
-            <col className="w-[14%]" />
+            <col className="w-[24%]" />
+            <col className="w-[10%]" />
             <col />
-            <col className="w-[150px]" />
-            <col className="w-[110px]" />
+            <col className="w-[24%]" />
+            <col className="w-[140px]" />
+            <col className="w-[100px]" />
           </colgroup>
           <thead>
             <tr>
               <Th>Function</Th>
               <Th>App</Th>
               <Th>Triggers</Th>
+              <Th>Flow control</Th>
               <Th className="text-right">Runs · last hour</Th>
               <Th>State</Th>
             </tr>
@@ -100,6 +103,9 @@ export function FunctionsPage() {
                   <td className={cellClass}>
                     <TriggerChips triggers={fn.triggers} className="flex-nowrap overflow-hidden" />
                   </td>
+                  <td className={cellClass}>
+                    <FlowChips config={fn.config} />
+                  </td>
                   <td className={cn(cellClass, "text-right tabular-nums")}>
                     {a ? (
                       <span>
@@ -120,5 +126,24 @@ export function FunctionsPage() {
         </Table>
       )}
     </>
+  );
+}
+
+function FlowChips({ config }: { config: Record<string, unknown> }) {
+  const chips = flowChips(config);
+  if (!chips.length) return <span className="text-xs text-faint">—</span>;
+  const shown = chips.length > 3 ? chips.slice(0, 2) : chips;
+  return (
+    <div className="flex min-w-0 flex-nowrap items-center gap-1 overflow-hidden" title={chips.join(", ")}>
+      {shown.map((c) => (
+        <span
+          key={c}
+          className="shrink-0 rounded-md bg-violet-500/8 px-1.5 py-0.5 text-[11px] whitespace-nowrap text-violet-700 ring-1 ring-violet-500/20 ring-inset dark:text-violet-300"
+        >
+          {c}
+        </span>
+      ))}
+      {shown.length < chips.length && <span className="shrink-0 text-[11px] text-muted">+{chips.length - shown.length}</span>}
+    </div>
   );
 }

@@ -8,6 +8,11 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useRef, use
  * `events`, `functions`, `apps`) and receive the server's invalidation hints. Every (re)connect
  * refetches what is on screen (hints missed while away are not replayed); while the socket is
  * down, queries fall back to polling (see usePollingFallback).
+ *
+ * A topic subscribed while the socket is already open (a page opened by client-side navigation)
+ * has a gap too: whatever changed between the page's render and the server's confirmation. So
+ * once the server confirms it, the topic's listeners get one hint without an id, meaning
+ * "anything under this topic may have changed".
  */
 export interface Hint {
   topic: string;
@@ -36,6 +41,8 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   const listeners = useRef(new Set<Listener>());
   const counts = useRef(new Map<string, number>());
   const socketRef = useRef<WebSocket | null>(null);
+  /** topics subscribed on an open socket, not yet confirmed by the server */
+  const awaiting = useRef(new Set<string>());
 
   useEffect(() => {
     let closed = false;
@@ -48,6 +55,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       setState("connecting");
       socket.onopen = () => {
         delay = 500;
+        awaiting.current.clear();
         const topics = [...counts.current.keys()];
         if (topics.length) socket.send(JSON.stringify({ type: "subscribe", topics }));
         setState("open");
@@ -56,11 +64,15 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         void queryClient.invalidateQueries();
       };
       socket.onmessage = (m: MessageEvent<string>) => {
-        let msg: { type?: string; hints?: Hint[] };
+        let msg: { type?: string; hints?: Hint[]; topics?: string[] };
         try {
           msg = JSON.parse(m.data) as typeof msg;
         } catch {
           return;
+        }
+        if (msg.type === "subscribed" && msg.topics) {
+          const confirmed = msg.topics.filter((t) => awaiting.current.delete(t));
+          if (confirmed.length) msg = { type: "hints", hints: confirmed.map((topic) => ({ topic })) };
         }
         if (msg.type !== "hints" || !msg.hints) return;
         for (const l of listeners.current) {
@@ -93,7 +105,10 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       if (n === 0) added.push(t);
     }
     const socket = socketRef.current;
-    if (added.length && socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "subscribe", topics: added }));
+    if (added.length && socket?.readyState === WebSocket.OPEN) {
+      for (const t of added) awaiting.current.add(t);
+      socket.send(JSON.stringify({ type: "subscribe", topics: added }));
+    }
     return () => {
       listeners.current.delete(listener);
       const removed: string[] = [];

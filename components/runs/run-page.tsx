@@ -1,7 +1,22 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ChevronRight, CornerUpLeft, Hourglass, RotateCcw, XCircle, Zap } from "lucide-react";
+import {
+  Ban,
+  ChevronRight,
+  Clock3,
+  CornerUpLeft,
+  History,
+  Hourglass,
+  Info,
+  PhoneForwarded,
+  RotateCcw,
+  Send,
+  SkipForward,
+  SquareFunction,
+  XCircle,
+  Zap,
+} from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useMemo, useState, type ReactNode } from "react";
@@ -11,6 +26,7 @@ import { z } from "zod";
 import { rerunResult, runDetailDto, type RunDetail, type StepDto } from "@/lib/contracts/runs";
 
 import { apiGet, apiSend, errorMessage } from "@/components/data/api";
+import { SendEventDialog } from "@/components/events/send-event-dialog";
 import { usePollingFallback, useRealtime } from "@/components/realtime/realtime";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
@@ -26,7 +42,9 @@ import { useNow } from "@/components/ui/use-now";
 
 import { RunTimeline } from "./run-timeline";
 import { Trigger } from "./runs-table";
-import { stepLabel } from "./timeline-model";
+import { parseStatusReason } from "./status-reason";
+import { opLabel, stepLabel } from "./timeline-model";
+import { matchingData } from "./wait-match";
 
 /** `/runs/<id>`: the run, its timeline and steps, trigger events and output; live while in flight. */
 const TERMINAL = ["Completed", "Failed", "Cancelled", "Skipped"];
@@ -55,32 +73,22 @@ export function RunPage({ id, initial }: { id: string; initial?: RunDetail }) {
 
   const groups = new Map<string, StepDto[]>();
   for (const s of detail.steps) groups.set(s.hashedId, [...(groups.get(s.hashedId) ?? []), s]);
-  const selectedKey = selected && groups.has(selected) ? selected : ([...groups.keys()].pop() ?? null);
+  // By default the step that failed the run, else the latest step.
+  const failedStep =
+    detail.run.status === "Failed" ? detail.steps.find((s) => s.status === "Failed" && s.op !== "Execution") : undefined;
+  const selectedKey = selected && groups.has(selected) ? selected : (failedStep?.hashedId ?? [...groups.keys()].pop() ?? null);
 
   return (
     <div className="space-y-5" data-testid="run-page" data-run-status={detail.run.status}>
       <RunHeader detail={detail} now={now} />
-      <div className="grid items-start gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,0.85fr)]">
-        <Panel title="Timeline" actions={<Legend />} bodyClassName="py-1">
-          {detail.steps.length === 0 && detail.pending.length === 0 && TERMINAL.includes(detail.run.status) ? (
-            <p className="px-4 py-6 text-[13px] text-muted">
-              This run ended before any step ran{detail.run.statusReason ? `: ${detail.run.statusReason}` : "."}
-            </p>
-          ) : (
-            <RunTimeline
-              detail={detail}
-              now={live ? now : Date.parse(detail.now)}
-              selected={selectedKey}
-              onSelect={setSelected}
-            />
-          )}
-        </Panel>
-        <StepPanel detail={detail} attempts={selectedKey ? (groups.get(selectedKey) ?? []) : []} now={now} />
-      </div>
-      <div className="grid items-start gap-5 xl:grid-cols-2">
-        <OutputPanel detail={detail} />
-        <EventsPanel detail={detail} />
-      </div>
+      {detail.run.status === "Skipped" ? (
+        <div className="grid items-start gap-5 xl:grid-cols-2">
+          <SkippedPanel detail={detail} />
+          <EventsPanel detail={detail} />
+        </div>
+      ) : (
+        <RunBody detail={detail} live={live} now={now} selectedKey={selectedKey} onSelect={setSelected} groups={groups} />
+      )}
       {detail.reruns.length > 0 && (
         <Panel title={`Reruns of this run (${detail.reruns.length})`}>
           <ul className="divide-y divide-line">
@@ -102,6 +110,145 @@ export function RunPage({ id, initial }: { id: string; initial?: RunDetail }) {
           </ul>
         </Panel>
       )}
+    </div>
+  );
+}
+
+function RunBody({
+  detail,
+  live,
+  now,
+  selectedKey,
+  onSelect,
+  groups,
+}: {
+  detail: RunDetail;
+  live: boolean;
+  now: number;
+  selectedKey: string | null;
+  onSelect: (key: string) => void;
+  groups: Map<string, StepDto[]>;
+}) {
+  return (
+    <>
+      <div className="grid items-start gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,0.85fr)]">
+        <Panel title="Timeline" actions={<Legend kept={detail.steps.some((s) => s.fromOrigin)} />} bodyClassName="py-1">
+          {detail.steps.length === 0 && detail.pending.length === 0 && TERMINAL.includes(detail.run.status) ? (
+            <p className="px-4 py-6 text-[13px] text-muted">
+              This run ended before any step ran{detail.run.statusReason ? `: ${detail.run.statusReason}` : "."}
+            </p>
+          ) : (
+            <RunTimeline detail={detail} now={live ? now : Date.parse(detail.now)} selected={selectedKey} onSelect={onSelect} />
+          )}
+        </Panel>
+        <StepPanel detail={detail} attempts={selectedKey ? (groups.get(selectedKey) ?? []) : []} now={now} />
+      </div>
+      <div className="grid items-start gap-5 xl:grid-cols-2">
+        <OutputPanel detail={detail} />
+        <EventsPanel detail={detail} />
+      </div>
+    </>
+  );
+}
+
+/** A skipped run never ran: instead of an empty timeline, the rule that decided it and what to do. */
+function SkippedPanel({ detail }: { detail: RunDetail }) {
+  const { run } = detail;
+  const parts = run.statusReason ? parseStatusReason(run.statusReason) : [];
+  return (
+    <Panel title="Why this run was skipped">
+      <div className="space-y-4 p-4 text-[13px]" data-testid="skipped-panel">
+        <div className="flex gap-3">
+          <div className="flex size-9 shrink-0 items-center justify-center rounded-lg bg-zinc-500/10 ring-1 ring-zinc-500/20">
+            <SkipForward className="size-4 text-muted" aria-hidden />
+          </div>
+          <div className="min-w-0 space-y-1">
+            {parts.length === 0 ? (
+              <p className="text-fg">Flow control decided not to start this run.</p>
+            ) : (
+              parts.map((p, i) => (
+                <p key={i} className="text-fg">
+                  {p.rule && <span className="font-semibold">{p.rule}: </span>}
+                  {p.detail}
+                </p>
+              ))
+            )}
+            <p className="text-muted">
+              The event was stored and matched this function, but its flow control skipped the run: the app was never called.{" "}
+              <span className="text-fg">Rerun</span> starts it anyway.
+            </p>
+          </div>
+        </div>
+        <Button asChild size="sm">
+          <Link href={`/functions/${encodeURIComponent(run.functionId)}`}>
+            <SquareFunction /> See the function&apos;s configuration
+          </Link>
+        </Button>
+      </div>
+    </Panel>
+  );
+}
+
+/** Why the run is (or was) where it is: the flow-control rule named, then its detail. */
+function ReasonBanner({ status, reason }: { status: string; reason: string }) {
+  const parts = parseStatusReason(reason);
+  const lead = status === "Queued" ? "Waiting to start" : status === "Cancelled" ? "Cancelled" : "Note";
+  const Icon = status === "Queued" ? Clock3 : status === "Cancelled" ? Ban : Info;
+  return (
+    <div
+      className={cn(
+        "mt-3 flex items-start gap-2 rounded-lg px-3 py-2 text-[13px] ring-1 ring-inset",
+        status === "Queued"
+          ? "bg-sky-500/5 text-sky-800 ring-sky-500/20 dark:text-sky-300"
+          : "bg-amber-500/5 text-amber-800 ring-amber-500/25 dark:text-amber-300",
+      )}
+      data-testid="status-reason"
+    >
+      <Icon className="mt-0.5 size-4 shrink-0" aria-hidden />
+      <div className="min-w-0">
+        <span className="font-semibold">{lead}</span>
+        {parts.map((p, i) => (
+          <span key={i}>
+            {i === 0 ? " — " : "; "}
+            {p.rule && <span className="font-medium">{p.rule}: </span>}
+            {p.detail}
+          </span>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * A run waiting in step.waitForEvent: what it waits for, and a button that opens the Send event
+ * dialog prefilled with a matching event (fields the `if` compares with the trigger event are
+ * copied from it).
+ */
+function WaitBanner({ wait, detail }: { wait: RunDetail["waits"][number]; detail: RunDetail }) {
+  const [open, setOpen] = useState(false);
+  const initial = useMemo(
+    () => ({ name: wait.eventName, data: matchingData(wait.expression, detail.events[0]?.data ?? {}) }),
+    [wait.eventName, wait.expression, detail.events],
+  );
+  return (
+    <div
+      className="mt-3 flex flex-wrap items-center gap-x-2 gap-y-1 rounded-lg bg-amber-500/5 px-3 py-2 text-[13px] text-amber-800 ring-1 ring-amber-500/25 ring-inset dark:text-amber-300"
+      data-testid="wait-banner"
+    >
+      <Hourglass className="size-4" aria-hidden />
+      Waiting for <span className="font-mono">{wait.eventName}</span>
+      {wait.expression && <span className="font-mono text-xs opacity-80">if {wait.expression}</span>}
+      <span className="ml-auto flex items-center gap-3">
+        {wait.expiresAt && (
+          <span className="text-xs">
+            times out <RelativeTime iso={wait.expiresAt} />
+          </span>
+        )}
+        <Button size="sm" onClick={() => setOpen(true)} data-testid="send-awaited-event">
+          <Send /> Send {wait.eventName}
+        </Button>
+      </span>
+      <SendEventDialog open={open} onOpenChange={setOpen} initial={initial} title={`Send ${wait.eventName}`} />
     </div>
   );
 }
@@ -188,7 +335,10 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
         </div>
       </div>
       {run.originRunId && (
-        <div className="mt-3 inline-flex items-center gap-1.5 rounded-md bg-sunken px-2.5 py-1 text-xs text-muted ring-1 ring-line">
+        <div
+          className="mt-3 inline-flex items-center gap-1.5 rounded-md bg-sunken px-2.5 py-1 text-xs text-muted ring-1 ring-line"
+          data-testid="origin"
+        >
           <CornerUpLeft className="size-3.5" aria-hidden />
           Rerun of
           <Link href={`/runs/${run.originRunId}`} className="font-mono text-accent hover:underline" data-testid="origin-link">
@@ -196,45 +346,56 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
           </Link>
           {run.originStepId && (
             <>
-              from step <span className="font-mono text-fg">{run.originStepId}</span>
+              from step{" "}
+              <span className="font-mono text-fg" title={run.originStepId}>
+                {originStepName(detail)}
+              </span>
             </>
           )}
         </div>
       )}
-      {run.statusReason && (
+      {run.invocation && (
         <div
-          className={cn(
-            "mt-3 rounded-lg px-3 py-2 text-[13px] ring-1 ring-inset",
-            run.status === "Queued"
-              ? "bg-sky-500/5 text-sky-800 ring-sky-500/20 dark:text-sky-300"
-              : "bg-amber-500/5 text-amber-800 ring-amber-500/25 dark:text-amber-300",
-          )}
-          data-testid="status-reason"
+          className="mt-3 ml-0 inline-flex items-center gap-1.5 rounded-md bg-sunken px-2.5 py-1 text-xs text-muted ring-1 ring-line"
+          data-testid="invoked-by"
         >
-          {run.status === "Queued" ? "Waiting: " : run.status === "Skipped" ? "Skipped: " : "Reason: "}
-          {run.statusReason}
+          <PhoneForwarded className="size-3.5" aria-hidden />
+          Invoked by step.invoke in
+          <Link href={`/runs/${run.invocation.parentRunId}`} className="font-mono text-accent hover:underline">
+            {run.invocation.parentRunId}
+          </Link>
         </div>
       )}
-      {detail.waits
-        .filter((w) => w.kind === "wait")
-        .map((w) => (
-          <div
-            key={w.id}
-            className="mt-3 flex items-center gap-2 rounded-lg bg-amber-500/5 px-3 py-2 text-[13px] text-amber-800 ring-1 ring-amber-500/25 ring-inset dark:text-amber-300"
-          >
-            <Hourglass className="size-4" aria-hidden />
-            Waiting for <span className="font-mono">{w.eventName}</span>
-            {w.expression && <span className="font-mono text-xs opacity-80">if {w.expression}</span>}
-            {w.expiresAt && (
-              <span className="ml-auto text-xs">
-                times out <RelativeTime iso={w.expiresAt} />
-              </span>
-            )}
-          </div>
-        ))}
+      {run.statusReason && run.status !== "Skipped" && <ReasonBanner status={run.status} reason={run.statusReason} />}
+      {active &&
+        detail.steps
+          .filter((st) => st.op === "Sleep" && st.status === "Sleeping")
+          .map((st) => (
+            <div
+              key={st.id}
+              className="mt-3 flex items-center gap-2 rounded-lg bg-violet-500/5 px-3 py-2 text-[13px] text-violet-800 ring-1 ring-violet-500/25 ring-inset dark:text-violet-300"
+              data-testid="sleep-banner"
+            >
+              <Clock3 className="size-4" aria-hidden />
+              Sleeping in <span className="font-mono">{stepLabel(st)}</span>
+              {st.wakeAt && (
+                <span className="ml-auto text-xs">
+                  wakes <RelativeTime iso={st.wakeAt} />
+                </span>
+              )}
+            </div>
+          ))}
+      {active && detail.waits.filter((w) => w.kind === "wait").map((w) => <WaitBanner key={w.id} wait={w} detail={detail} />)}
       <dl className="mt-4 grid grid-cols-2 gap-px overflow-hidden rounded-xl border border-line bg-line sm:grid-cols-3 lg:grid-cols-[1.7fr_1fr_1fr_1.2fr_1fr_1.2fr]">
         <Meta label="Trigger">
-          <Trigger run={run} />
+          <span className="flex min-w-0 items-center gap-1.5">
+            <Trigger run={run} />
+            {run.eventIds.length > 1 && (
+              <span className="shrink-0 text-xs text-muted" data-testid="batch-size">
+                batch of {run.eventIds.length}
+              </span>
+            )}
+          </span>
         </Meta>
         <Meta label="App">{run.appId ?? <span className="text-muted">HTTP function</span>}</Meta>
         <Meta label="Queued">
@@ -249,7 +410,7 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
               </span>
             </span>
           ) : (
-            <span className="text-muted">not yet</span>
+            <span className="text-muted">{TERMINAL.includes(run.status) ? "never" : "not yet"}</span>
           )}
         </Meta>
         <Meta label={run.endedAt ? "Duration" : "Running for"}>
@@ -264,7 +425,8 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
             <span data-testid="attempts" tabIndex={0}>
               {attempts || "—"}
               {retries > 0 && (
-                <span className="ml-1.5 text-xs text-rose-600 dark:text-rose-400">
+                <span className="text-xs text-rose-600 dark:text-rose-400">
+                  <span className="mx-1.5 text-faint">·</span>
                   {retries} {retries === 1 ? "retry" : "retries"}
                 </span>
               )}
@@ -276,6 +438,12 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
   );
 }
 
+/** The step a rerun started from, by name (its hashed id when the original run is gone). */
+function originStepName(detail: RunDetail): string {
+  const id = detail.run.originStepId as string;
+  return detail.run.originStepName ?? (id.length > 16 ? `${id.slice(0, 12)}…` : id);
+}
+
 function Meta({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="min-w-0 bg-panel px-4 py-3">
@@ -285,7 +453,7 @@ function Meta({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function Legend() {
+function Legend({ kept }: { kept?: boolean }) {
   const item = (cls: string, label: string) => (
     <span className="inline-flex items-center gap-1.5">
       <span className={cn("h-2 w-3 rounded-[2px]", cls)} />
@@ -297,8 +465,9 @@ function Legend() {
       {item("bg-emerald-500", "done")}
       {item("bg-rose-500", "failed")}
       {item("bg-sky-500", "running")}
-      {item("bg-violet-500/40", "sleeping")}
-      {item("bg-amber-500/40", "waiting")}
+      {item("bg-violet-500/40 ring-1 ring-inset ring-violet-500/60", "sleep")}
+      {item("bg-amber-500/40 ring-1 ring-inset ring-amber-500/60", "wait")}
+      {kept && item("border border-dashed border-zinc-400 bg-zinc-400/15", "kept")}
     </div>
   );
 }
@@ -332,6 +501,15 @@ function StepPanel({ detail, attempts, now }: { detail: RunDetail; attempts: Ste
     );
   }
   const end = step.endedAt ? Date.parse(step.endedAt) : now;
+  const open = !step.endedAt;
+  // A step still waiting is described by when it ends, not by how long it has taken so far.
+  const timeoutAt = step.wakeAt ?? detail.waits.find((w) => w.kind === "wait")?.expiresAt ?? null;
+  const timing =
+    open && step.op === "Sleep" && step.wakeAt
+      ? { label: "Wakes", at: step.wakeAt }
+      : open && step.op === "WaitForEvent" && timeoutAt
+        ? { label: "Times out", at: timeoutAt }
+        : { label: open ? "For" : "Took", at: null };
   return (
     <Panel
       title={
@@ -343,19 +521,40 @@ function StepPanel({ detail, attempts, now }: { detail: RunDetail; attempts: Ste
         </span>
       }
       actions={
-        <Tooltip content="Start a new run that keeps the results of the steps before this one and runs again from here">
-          <Button
-            size="sm"
-            onClick={() => rerun.mutate(step.id)}
-            disabled={rerun.isPending || detail.function?.paused}
-            data-testid="rerun-from-step"
-          >
-            <RotateCcw /> Rerun from here
-          </Button>
-        </Tooltip>
+        step.op !== "Execution" && (
+          <Tooltip content="Start a new run that keeps the results of the steps before this one and executes again from this step">
+            <Button
+              size="sm"
+              onClick={() => rerun.mutate(step.id)}
+              disabled={rerun.isPending || detail.function?.paused}
+              data-testid="rerun-from-step"
+            >
+              <RotateCcw /> Rerun from this step
+            </Button>
+          </Tooltip>
+        )
       }
     >
-      <div className="space-y-4 p-4">
+      <div className="space-y-4 p-4" data-testid="step-panel" data-step-status={step.status}>
+        {step.fromOrigin && (
+          <p
+            className="flex items-start gap-2 rounded-md bg-sunken px-3 py-2 text-[13px] text-muted ring-1 ring-line ring-inset"
+            data-testid="kept-note"
+          >
+            <History className="mt-0.5 size-4 shrink-0" aria-hidden />
+            <span>
+              Kept from{" "}
+              {detail.run.originRunId ? (
+                <Link href={`/runs/${detail.run.originRunId}`} className="font-mono text-xs text-accent hover:underline">
+                  {detail.run.originRunId}
+                </Link>
+              ) : (
+                "the original run"
+              )}
+              : this rerun was given the step&apos;s result and did not execute it again.
+            </span>
+          </p>
+        )}
         {attempts.length > 1 && (
           <div className="flex flex-wrap gap-1.5" role="tablist" aria-label="Attempts">
             {attempts.map((a, i) => (
@@ -393,18 +592,14 @@ function StepPanel({ detail, attempts, now }: { detail: RunDetail; attempts: Ste
             </dd>
           </div>
           <div>
-            <dt className="text-[11px] text-muted uppercase">{step.op === "Sleep" && !step.endedAt ? "Wakes" : "Took"}</dt>
-            <dd className="mt-0.5 font-mono text-xs">
-              {step.op === "Sleep" && !step.endedAt && step.wakeAt ? (
-                <RelativeTime iso={step.wakeAt} />
-              ) : (
-                formatDuration(end - Date.parse(step.startedAt))
-              )}
+            <dt className="text-[11px] text-muted uppercase">{timing.label}</dt>
+            <dd className="mt-0.5 font-mono text-xs" suppressHydrationWarning>
+              {timing.at ? <RelativeTime iso={timing.at} /> : formatDuration(end - Date.parse(step.startedAt))}
             </dd>
           </div>
           <div>
             <dt className="text-[11px] text-muted uppercase">Kind</dt>
-            <dd className="mt-0.5 font-mono text-xs">{step.op}</dd>
+            <dd className="mt-0.5 font-mono text-xs">{opLabel(step.op)}</dd>
           </div>
         </dl>
         {step.error !== null && step.error !== undefined && <ErrorView error={step.error} />}
@@ -429,8 +624,9 @@ function OutputPanel({ detail }: { detail: RunDetail }) {
           <ErrorView error={run.error} />
         ) : run.status === "Cancelled" || run.status === "Skipped" ? (
           <p className="text-[13px] text-muted">
-            {run.status === "Cancelled" ? "Cancelled" : "Skipped"}
-            {run.statusReason ? `: ${run.statusReason}` : "."}
+            No output: the run was {run.status === "Cancelled" ? "cancelled" : "skipped"}
+            {run.statusReason ? "" : "."}
+            {run.statusReason && <span className="text-faint"> ({run.statusReason}).</span>}
           </p>
         ) : (
           <p className="text-[13px] text-muted">The output appears here when the run finishes.</p>

@@ -1,7 +1,7 @@
 "use client";
 
-import { AlertTriangle, Clock3, GitBranch, Globe, Hourglass, PhoneForwarded, Play, Timer, Workflow } from "lucide-react";
-import { useMemo, useRef, type KeyboardEvent } from "react";
+import { AlertTriangle, Clock3, GitBranch, Globe, History, Hourglass, PhoneForwarded, Play, Timer, Workflow } from "lucide-react";
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from "react";
 
 import type { RunDetail } from "@/lib/contracts/runs";
 
@@ -9,7 +9,7 @@ import { cn } from "@/components/ui/cn";
 import { formatClock, formatDuration } from "@/components/ui/format";
 import { Tooltip } from "@/components/ui/tooltip";
 
-import { buildTimeline, ticks, type Bar, type BarKind } from "./timeline-model";
+import { buildTimeline, ticks, type Bar, type BarKind, type TimelineRow } from "./timeline-model";
 
 /**
  * The run's waterfall: one row per step on a shared time axis, attempts as separate bars
@@ -27,6 +27,8 @@ const BAR: Record<BarKind, string> = {
   invoking: "bg-sky-500/25 text-sky-500 bar-hatched ring-1 ring-inset ring-sky-500/50",
   retry: "border border-dashed border-rose-400 bg-transparent",
   backoff: "h-0! rounded-none border-t border-dashed border-rose-400/70",
+  kept: "min-w-2 border border-dashed border-zinc-400 bg-zinc-400/15 dark:border-zinc-500",
+  planned: "border border-dashed border-violet-400/70 bg-violet-500/5",
 };
 
 const OP_ICON: Record<string, typeof Play> = {
@@ -57,6 +59,8 @@ export function RunTimeline({
   const span = end - start;
   const axis = useMemo(() => ticks(span), [span]);
   const list = useRef<HTMLDivElement>(null);
+  const chart = useRef<HTMLDivElement>(null);
+  const chartPx = useWidth(chart);
   const pos = (t: number) => `${(Math.max(0, Math.min(span, t - start)) / span) * 100}%`;
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -78,7 +82,7 @@ export function RunTimeline({
           <span className="uppercase">Step</span>
           <span className="ml-2 font-mono font-normal text-faint">from {formatClock(start)}</span>
         </div>
-        <div className="relative mr-6 h-full flex-1">
+        <div className="relative mr-6 h-full flex-1" ref={chart}>
           {axis.map((t) => (
             <span
               key={t}
@@ -92,7 +96,9 @@ export function RunTimeline({
       </div>
       <div ref={list} onKeyDown={onKeyDown} role="listbox" aria-label="Steps">
         {rows.map((row) => {
-          const Icon = OP_ICON[row.op] ?? Timer;
+          const kept = row.attempts.length > 0 && row.attempts.every((a) => a.fromOrigin);
+          const place = summaryPlace(row, now, start, span, chartPx);
+          const Icon = kept ? History : (OP_ICON[row.op] ?? Timer);
           const isSelected = selected === row.key;
           const content = (
             <>
@@ -108,7 +114,20 @@ export function RunTimeline({
                   <div className="truncate font-medium text-fg" data-testid="step-name">
                     {row.label}
                   </div>
-                  <div className="truncate text-[11px] text-faint">{row.sublabel}</div>
+                  <div className="truncate text-[11px] text-faint" title={row.sublabel}>
+                    {/* no room beside the bars: the duration takes the place of the step kind (its icon says it) */}
+                    {place?.at === "label" ? (
+                      <>
+                        {!row.selectable && `${row.sublabel} · `}
+                        <span className="font-mono text-muted" data-testid="row-summary">
+                          {row.summary}
+                        </span>
+                      </>
+                    ) : (
+                      row.sublabel
+                    )}
+                    {row.note && ` · ${row.note}`}
+                  </div>
                 </div>
               </div>
               <div className="relative mr-6 h-full flex-1">
@@ -123,6 +142,7 @@ export function RunTimeline({
                 {row.bars.map((bar) => (
                   <TimelineBar key={bar.key} bar={bar} now={now} left={pos(bar.start)} width={width(bar, now, start, span)} />
                 ))}
+                <RowSummary row={row} place={place} />
               </div>
             </>
           );
@@ -151,6 +171,54 @@ export function RunTimeline({
       </div>
     </div>
   );
+}
+
+/**
+ * Where a row's summary ("what it took") goes: beside its bars, after them or before them,
+ * when the text fits there; otherwise under the step's name, never over the bars.
+ */
+type SummaryPlace = { at: "after" | "before"; fraction: number } | { at: "label" } | null;
+const CHAR_PX = 6.4;
+
+function summaryPlace(row: TimelineRow, now: number, start: number, span: number, chartPx: number): SummaryPlace {
+  if (!row.summary || row.bars.length === 0) return null;
+  const first = Math.min(...row.bars.map((b) => b.start));
+  const last = Math.max(...row.bars.map((b) => b.end ?? now));
+  const endFraction = Math.min(1, (last - start) / span);
+  const startFraction = Math.max(0, (first - start) / span);
+  const needed = row.summary.length * CHAR_PX + 10;
+  if ((1 - endFraction) * chartPx >= needed) return { at: "after", fraction: endFraction };
+  if (startFraction * chartPx >= needed) return { at: "before", fraction: startFraction };
+  return { at: "label" };
+}
+
+function RowSummary({ row, place }: { row: TimelineRow; place: SummaryPlace }) {
+  if (!place || place.at === "label") return null;
+  return (
+    <span
+      className={cn(
+        "pointer-events-none absolute top-1/2 -translate-y-1/2 font-mono text-[10.5px] leading-4 whitespace-nowrap text-muted",
+        place.at === "after" ? "pl-1.5" : "-translate-x-full pr-1.5",
+      )}
+      style={{ left: `${place.fraction * 100}%` }}
+      data-testid="row-summary"
+    >
+      {row.summary}
+    </span>
+  );
+}
+
+/** The chart area's width in px (a fair guess until measured), for placing summaries. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(420);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const ro = new ResizeObserver(([entry]) => entry && setWidth(entry.contentRect.width));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return width;
 }
 
 /** Axis labels: 0, 500ms, 1s, 1.5s, 2m, 1.5h — no trailing zeros. */

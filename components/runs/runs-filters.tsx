@@ -1,6 +1,6 @@
 "use client";
 
-import { AppWindow, Braces, CircleDot, Clock, SquareFunction, X } from "lucide-react";
+import { AppWindow, Braces, CircleDot, SquareFunction, X } from "lucide-react";
 import { useEffect, useState } from "react";
 
 import { RUN_STATUSES, type RunStatusName } from "@/lib/contracts/runs";
@@ -12,7 +12,8 @@ import { inputClass } from "@/components/ui/input";
 import { MultiSelect, Select } from "@/components/ui/select";
 import { statusColor } from "@/components/ui/status-badge";
 
-import { EMPTY_FILTERS, hasFilters, RANGES, type RangeKey, type RunFilters } from "./filters";
+import { EMPTY_FILTERS, hasFilters, type RunFilters } from "./filters";
+import { TimeRangePicker } from "./time-range";
 
 /** Status, function, app, time range and a CEL search over the trigger event. */
 export function RunsFilters({
@@ -110,14 +111,7 @@ export function RunsFilters({
             options={appOptions}
           />
         )}
-        <Select
-          label="Time range"
-          placeholder="Any time"
-          icon={<Clock />}
-          value={filters.range}
-          onChange={(range) => onChange({ ...filters, range: range as RangeKey | "" })}
-          options={Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label }))}
-        />
+        <TimeRangePicker value={filters} onChange={(r) => onChange({ ...filters, ...r })} />
         {hasFilters(lockFunction ? { ...filters, functionId: "" } : filters) && (
           <Button
             variant="ghost"

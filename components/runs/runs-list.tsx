@@ -29,12 +29,15 @@ export function RunsList({
   onSearchError,
   onClearFilters,
   hideFunction,
+  besidePanel,
 }: {
   filters: RunFilters;
   initial?: RunList;
   onSearchError?: (message: string | null) => void;
   onClearFilters?: () => void;
   hideFunction?: boolean;
+  /** a panel sits beside the table on wide screens: the run id column waits for the widest ones */
+  besidePanel?: boolean;
 }) {
   const { query, rows, search, buffered, overflow, showBuffered, fresh } = useLiveRuns(filters, initial);
   const sendExample = useSendEventExample();
@@ -125,7 +128,7 @@ export function RunsList({
           )}
         </div>
       ) : (
-        <RunsTable rows={rows} fresh={fresh} hideFunction={hideFunction} />
+        <RunsTable rows={rows} fresh={fresh} hideFunction={hideFunction} narrowId={besidePanel} />
       )}
       <div ref={sentinel} className="h-px" />
       <div className="mt-3 flex min-h-8 items-center justify-center gap-3 text-xs text-muted" aria-live="polite">

@@ -5,8 +5,10 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useMemo, useState } from "react";
 
+import type { EventList } from "@/lib/contracts/events";
 import type { RunList } from "@/lib/contracts/runs";
 
+import { RecentEvents } from "@/components/events/recent-events";
 import { Button } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/states";
 
@@ -14,8 +16,11 @@ import { EMPTY_FILTERS, filtersFromParams, filtersToParams, type RunFilters } fr
 import { RunsFilters } from "./runs-filters";
 import { RunsList } from "./runs-list";
 
-/** `/runs`: every run, newest first, live. Filters live in the URL. */
-export function RunsPage({ initial }: { initial?: RunList }) {
+/**
+ * The home page (`/` and `/runs`): every run, newest first, live, with the recent events beside
+ * it on wide screens. Filters live in the URL.
+ */
+export function RunsPage({ initial, initialEvents }: { initial?: RunList; initialEvents?: EventList }) {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
@@ -42,12 +47,24 @@ export function RunsPage({ initial }: { initial?: RunList }) {
         }
       />
       <RunsFilters filters={filters} onChange={setFilters} searchError={searchError} />
-      <RunsList
-        filters={filters}
-        initial={initialForFilters}
-        onSearchError={setSearchError}
-        onClearFilters={() => setFilters(EMPTY_FILTERS)}
-      />
+      <div className="grid items-start gap-5 xl:grid-cols-[minmax(0,1fr)_17rem]">
+        <section aria-labelledby="recent-runs-title" className="min-w-0">
+          <h2
+            id="recent-runs-title"
+            className="mb-2 flex h-6 items-center text-[11px] font-medium tracking-wide text-muted uppercase"
+          >
+            Recent runs
+          </h2>
+          <RunsList
+            filters={filters}
+            initial={initialForFilters}
+            onSearchError={setSearchError}
+            onClearFilters={() => setFilters(EMPTY_FILTERS)}
+            besidePanel
+          />
+        </section>
+        <RecentEvents initial={initialEvents} className="sticky top-[4.5rem] hidden xl:block" />
+      </div>
     </>
   );
 }

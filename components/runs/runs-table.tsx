@@ -15,16 +15,21 @@ import { Tooltip } from "@/components/ui/tooltip";
 import { useNow } from "@/components/ui/use-now";
 import { Skeleton } from "@/components/ui/states";
 
+import { StatusReasonLine } from "./status-reason";
+
 /** Runs as a table: status, function, trigger, run id, started, duration. Fixed row height: live rows never reflow. */
 export function RunsTable({
   rows,
   fresh,
   hideFunction,
+  narrowId,
   footer,
 }: {
   rows: RunListItem[];
   fresh?: ReadonlySet<string>;
   hideFunction?: boolean;
+  /** hide the run id column between the xl and 2xl breakpoints (a panel takes the room) */
+  narrowId?: boolean;
   footer?: React.ReactNode;
 }) {
   const hrefs = useMemo(() => rows.map((r) => `/runs/${r.id}`), [rows]);
@@ -37,7 +42,7 @@ export function RunsTable({
         <col className="w-[132px]" />
         {!hideFunction && <col />}
         <col />
-        <col className="w-[236px]" />
+        <col className={cn("w-[236px]", narrowId && "xl:hidden 2xl:table-column")} />
         <col className="w-[112px]" />
         <col className="w-[96px]" />
       </colgroup>
@@ -46,7 +51,7 @@ export function RunsTable({
           <Th>Status</Th>
           {!hideFunction && <Th>Function</Th>}
           <Th>Trigger</Th>
-          <Th>Run ID</Th>
+          <Th className={cn(narrowId && "xl:hidden 2xl:table-cell")}>Run ID</Th>
           <Th>Queued</Th>
           <Th className="text-right">Duration</Th>
         </tr>
@@ -70,9 +75,7 @@ export function RunsTable({
                   {run.functionName ?? run.functionId}
                 </div>
                 {run.statusReason ? (
-                  <div className="truncate text-xs text-amber-700 dark:text-amber-400" title={run.statusReason}>
-                    {run.statusReason}
-                  </div>
+                  <StatusReasonLine reason={run.statusReason} />
                 ) : (
                   <div className="truncate font-mono text-[11px] text-faint">
                     {run.appId ? `${run.appId} · ${run.functionId}` : run.functionId}
@@ -82,8 +85,9 @@ export function RunsTable({
             )}
             <td className={cn(cellClass, "truncate")}>
               <Trigger run={run} />
+              {hideFunction && run.statusReason && <StatusReasonLine reason={run.statusReason} className="mt-0.5" />}
             </td>
-            <td className={cn(cellClass, "truncate")}>
+            <td className={cn(cellClass, "truncate", narrowId && "xl:hidden 2xl:table-cell")}>
               <Link
                 href={`/runs/${run.id}`}
                 className="font-mono text-xs text-muted hover:text-accent hover:underline"

@@ -1,11 +1,25 @@
 import type { RunDetail, StepDto } from "@/lib/contracts/runs";
 
+import { formatDuration } from "@/components/ui/format";
+
 /**
  * Turns a run's step rows (one per attempt or result) and the engine's pending work into the
  * timeline's rows: one row per step id with its attempts as bars on a shared time axis.
  */
 export type BarKind =
-  "queued" | "running" | "completed" | "failed" | "cancelled" | "sleeping" | "waiting" | "invoking" | "retry" | "backoff";
+  | "queued"
+  | "running"
+  | "completed"
+  | "failed"
+  | "cancelled"
+  | "sleeping"
+  | "waiting"
+  | "invoking"
+  | "retry"
+  | "backoff"
+  | "kept"
+  /** the rest of a sleep in progress, up to its wake-up time */
+  | "planned";
 
 export interface Bar {
   key: string;
@@ -22,13 +36,18 @@ export interface Bar {
 export interface TimelineRow {
   key: string;
   label: string;
+  /** the step's kind (step.run, step.sleep…) or the run's status */
   sublabel: string;
+  /** retries, shown after the sublabel */
+  note: string;
   op: string;
   status: string;
   attempts: StepDto[];
   bars: Bar[];
   /** step rows are selectable; the run row and in-flight rows are not */
   selectable: boolean;
+  /** what the row took, written beside its bars ("120ms", "slept 3.0s", "waiting 2.1s") */
+  summary: string;
 }
 
 const STEP_KIND: Record<string, BarKind> = {
@@ -51,10 +70,61 @@ const RUN_KIND: Record<string, BarKind> = {
   Queued: "queued",
 };
 
+/** Time spent waiting rather than working keeps its own colour once it is over. */
+const WAIT_KIND: Record<string, BarKind> = { Sleep: "sleeping", WaitForEvent: "waiting", InvokeFunction: "invoking" };
+
+/** Step kinds as SDK users write them. */
+export const OP_LABEL: Record<string, string> = {
+  StepRun: "step.run",
+  Step: "step.run",
+  Sleep: "step.sleep",
+  WaitForEvent: "step.waitForEvent",
+  InvokeFunction: "step.invoke",
+  Invoke: "step.invoke",
+  AIGateway: "step.ai.infer",
+  Call: "HTTP call",
+  Execution: "function call",
+};
+export const opLabel = (op: string) => OP_LABEL[op] ?? op;
+
 const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : null);
 
 export function stepLabel(step: Pick<StepDto, "displayName" | "name" | "hashedId" | "op">): string {
+  // A failure of the function itself (outside any step) has no step name: say what it is.
+  if (step.op === "Execution") return "Function error";
   return step.displayName ?? step.name ?? (step.op === "Call" ? "call" : step.hashedId.slice(0, 12));
+}
+
+function stepKind(a: StepDto): BarKind {
+  if (a.fromOrigin) return "kept";
+  const waitKind = WAIT_KIND[a.op];
+  if (waitKind && a.status !== "Failed") return a.status === "Cancelled" ? "cancelled" : waitKind;
+  return STEP_KIND[a.status] ?? "running";
+}
+
+function rowSummary(attempts: StepDto[], now: number): string {
+  const last = attempts[attempts.length - 1] as StepDto;
+  if (last.fromOrigin) return "kept from the original run";
+  const first = ms(attempts[0]?.startedAt) as number;
+  const end = ms(last.endedAt);
+  const took = formatDuration((end ?? now) - first);
+  if (last.status === "Cancelled") {
+    const planned = last.op === "Sleep" && last.wakeAt ? ` of ${formatDuration((ms(last.wakeAt) as number) - first)}` : "";
+    return `cancelled after ${took}${planned}`;
+  }
+  if (last.op === "Sleep")
+    return last.status === "Sleeping"
+      ? `sleeping${last.wakeAt ? ` · wakes in ${formatDuration((ms(last.wakeAt) as number) - now)}` : ""}`
+      : `slept ${took}`;
+  if (last.op === "WaitForEvent")
+    return last.status === "Waiting"
+      ? `waiting ${took}`
+      : last.status === "TimedOut"
+        ? `timed out after ${took}`
+        : `waited ${took}`;
+  if (last.op === "InvokeFunction") return last.status === "Invoking" ? `invoking ${took}` : `invoked ${took}`;
+  // (retries are counted beside the step's name)
+  return took;
 }
 
 export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineRow[]; start: number; end: number } {
@@ -89,11 +159,18 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
     key: "run",
     label: "Run",
     sublabel: run.status,
+    note: "",
     op: "Run",
     status: run.status,
     attempts: [],
     bars: runBars,
     selectable: false,
+    summary:
+      firstActivity === null
+        ? terminal
+          ? ""
+          : `queued ${formatDuration(now - queuedAt)}`
+        : formatDuration((endedAt ?? now) - firstActivity),
   });
 
   const groups = new Map<string, StepDto[]>();
@@ -105,10 +182,10 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
     for (const a of attempts) {
       const start = ms(a.startedAt) as number;
       const end = ms(a.endedAt);
-      const kind = STEP_KIND[a.status] ?? "running";
+      const kind = stepKind(a);
       const open = end === null && !terminal;
-      // A sleep shows its whole span up to the wake-up time, even the part still to come.
-      const plannedEnd = kind === "sleeping" && end === null ? ms(a.wakeAt) : null;
+      // A sleep in progress also shows the part still to come, up to its wake-up time.
+      const plannedEnd = kind === "sleeping" && end === null && open ? ms(a.wakeAt) : null;
       // The wait between a failed attempt and the next one: the retry backoff.
       if (previousEnd !== null && start > previousEnd)
         bars.push({
@@ -120,13 +197,17 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
           label: "Backoff before retrying",
         });
       previousEnd = end;
+      if (plannedEnd !== null && plannedEnd > now)
+        bars.push({ key: `${a.id}:planned`, start: now, end: plannedEnd, kind: "planned", live: false, label: "Wakes up" });
       bars.push({
         key: a.id,
         start,
-        end: end ?? plannedEnd ?? (terminal ? endedAt : null),
+        end: end ?? (terminal ? endedAt : null),
         kind,
         live: open,
-        label: `${a.status}${a.attempt ? ` · attempt ${a.attempt + 1}` : ""}`,
+        label: a.fromOrigin
+          ? "Kept from the original run"
+          : `${a.status === "TimedOut" ? "Timed out" : a.status}${a.attempt ? ` · attempt ${a.attempt + 1}` : ""}`,
         stepId: a.id,
       });
     }
@@ -134,12 +215,14 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
     rows.push({
       key: hashedId,
       label: stepLabel(last),
-      sublabel: `${last.op}${retries ? ` · ${retries} ${retries === 1 ? "retry" : "retries"}` : ""}`,
+      sublabel: last.op === "Execution" ? (last.displayName ?? opLabel(last.op)) : opLabel(last.op),
+      note: retries ? `${retries} ${retries === 1 ? "retry" : "retries"}` : "",
       op: last.op,
       status: last.status,
       attempts,
       bars,
       selectable: true,
+      summary: rowSummary(attempts, now),
     });
   }
 
@@ -173,11 +256,13 @@ export function buildTimeline(detail: RunDetail, now: number): { rows: TimelineR
         key: `pending:${item.id}`,
         label: item.state === "running" ? "Calling the app" : "Next attempt",
         sublabel: item.state === "running" ? `attempt ${item.attempt + 1}` : `retry ${item.attempt}`,
+        note: "",
         op: "Call",
         status: item.state === "running" ? "Running" : "Queued",
         attempts: [],
         bars: [bar],
         selectable: false,
+        summary: item.state === "running" ? "" : `in ${formatDuration((ms(item.availableAt) as number) - now)}`,
       });
   }
 

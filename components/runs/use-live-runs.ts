@@ -93,6 +93,11 @@ export function useLiveRuns(filters: RunFilters, initial?: RunList) {
     (hints: Hint[]) => {
       const data = qc.getQueryData<Data>(key);
       if (!data) return;
+      // A subscription just started: what is shown may already be stale.
+      if (hints.some((h) => !h.id)) {
+        void qc.invalidateQueries({ queryKey: key });
+        return;
+      }
       const shown = new Map<string, string>();
       for (const page of data.pages) for (const r of page.data) shown.set(r.id, r.status);
       for (const r of state.current.buffer) shown.set(r.id, r.status);

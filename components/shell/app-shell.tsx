@@ -35,13 +35,14 @@ export function AppShell({ info, children }: { info: InfoDto; children: ReactNod
           data-testid="mode-stripe"
         />
         <aside className="fixed inset-y-0 left-0 z-20 hidden w-56 flex-col border-r border-line bg-sunken pt-[3px] md:flex">
-          <Link href="/runs" className="flex h-14 items-center gap-2.5 px-5" aria-label="Stepwise home">
+          <Link href="/" className="flex h-14 items-center gap-2.5 px-5" aria-label="Stepwise home">
             <Logo />
             <span className="text-[15px] font-semibold tracking-tight text-fg">Stepwise</span>
           </Link>
           <nav className="mt-2 flex flex-col gap-0.5 px-3" aria-label="Main">
             {NAV.map(({ href, label, icon: Icon }) => {
-              const active = pathname === href || pathname.startsWith(`${href}/`);
+              // `/` is the runs page too
+              const active = pathname === href || pathname.startsWith(`${href}/`) || (href === "/runs" && pathname === "/");
               return (
                 <Link
                   key={href}

@@ -15,6 +15,16 @@ export const eventDto = z.object({
 });
 export type EventDto = z.infer<typeof eventDto>;
 
+/** A run an event started, as the front page's "Recent events" panel shows it. */
+export const eventRunSummaryDto = z.object({
+  id: z.string(),
+  functionId: z.string(),
+  functionName: z.string().nullable(),
+  status: z.string(),
+  statusReason: z.string().nullable(),
+});
+export type EventRunSummary = z.infer<typeof eventRunSummaryDto>;
+
 export const eventListItemDto = z.object({
   id: z.string(),
   name: z.string(),
@@ -24,6 +34,8 @@ export const eventListItemDto = z.object({
   /** the start of `data` as compact JSON, for one table line */
   preview: z.string(),
   runCount: z.number(),
+  /** with `runs=1`: the first runs the event started (at most EVENT_RUNS_SHOWN), oldest first */
+  runs: z.array(eventRunSummaryDto).optional(),
 });
 export type EventListItem = z.infer<typeof eventListItemDto>;
 
@@ -44,10 +56,16 @@ export const eventListQuery = z.object({
     .enum(["1", "0", "true", "false"])
     .transform((v) => v === "1" || v === "true")
     .optional(),
+  /** include each event's first runs (`runs` on every item): for short lists such as the front page's */
+  runs: z
+    .enum(["1", "0", "true", "false"])
+    .transform((v) => v === "1" || v === "true")
+    .optional(),
   cursor: z.string().min(1).max(64).optional(),
   after: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+export const EVENT_RUNS_SHOWN = 5;
 export type EventListQuery = z.input<typeof eventListQuery>;
 export type EventListFilter = z.output<typeof eventListQuery>;
 
@@ -56,6 +74,7 @@ export const eventRunDto = z.object({
   functionId: z.string(),
   functionName: z.string().nullable(),
   status: z.string(),
+  statusReason: z.string().nullable(),
   queuedAt: z.string(),
   endedAt: z.string().nullable(),
 });

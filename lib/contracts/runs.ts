@@ -94,6 +94,8 @@ export const stepDto = z.object({
   output: z.unknown(),
   error: z.unknown(),
   isMemo: z.boolean(),
+  /** a rerun's result kept from the original run (copied when the rerun was made, never executed in this run) */
+  fromOrigin: z.boolean(),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   wakeAt: z.string().nullable(),
@@ -130,6 +132,8 @@ export const runDetailDto = z.object({
     output: z.unknown(),
     error: z.unknown(),
     originStepId: z.string().nullable(),
+    /** the name of the step a rerun started from (as the original run shows it) */
+    originStepName: z.string().nullable(),
     invocation: z.object({ parentRunId: z.string(), correlationId: z.string(), stepId: z.string() }).nullable(),
   }),
   function: z

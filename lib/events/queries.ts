@@ -1,4 +1,4 @@
-import type { EventDetail, EventList, EventListFilter } from "@/lib/contracts/events";
+import { EVENT_RUNS_SHOWN, type EventDetail, type EventList, type EventListFilter } from "@/lib/contracts/events";
 import type { PrismaDb } from "@/lib/db/prisma";
 import type { Sql } from "@/lib/db/sql";
 import { containsPattern, requiredDataLiterals } from "@/lib/dashboard/search-prefilter";
@@ -53,7 +53,7 @@ export async function listEvents(deps: EventQueryDeps, f: EventListFilter): Prom
     });
     const page = rows.slice(0, f.limit);
     return {
-      data: await withRunCounts(prisma, page),
+      data: await withRuns(deps, page, f.runs ?? false),
       nextCursor: rows.length > f.limit ? (page[page.length - 1]?.id ?? null) : null,
     };
   }
@@ -137,22 +137,51 @@ export async function listEvents(deps: EventQueryDeps, f: EventListFilter): Prom
     if (scanned >= SEARCH_BUDGET.rows || Date.now() - started >= SEARCH_BUDGET.ms) break;
   }
   return {
-    data: await withRunCounts(prisma, matches),
+    data: await withRuns(deps, matches, f.runs ?? false),
     nextCursor: full ? (matches[matches.length - 1]?.id ?? null) : exhausted ? null : (last ?? null),
     search: { scanned, complete: full || exhausted },
   };
 }
 
-async function withRunCounts(prisma: PrismaDb, rows: EventRow[]): Promise<EventList["data"]> {
+/**
+ * Each event's run count and, when asked for, its first runs: the runs it started (`runs.event_id`)
+ * and those it joined (a batch, a debounce: `run_events`), both read by index per page of events.
+ */
+async function withRuns(deps: EventQueryDeps, rows: EventRow[], includeRuns: boolean): Promise<EventList["data"]> {
+  const { prisma } = deps;
   const counts = new Map<string, number>();
+  const joined = new Map<string, string[]>();
   if (rows.length) {
-    const grouped = await prisma.run.groupBy({
-      by: ["eventId"],
-      where: { eventId: { in: rows.map((r) => r.id) } },
-      _count: { _all: true },
-    });
-    for (const g of grouped) if (g.eventId) counts.set(g.eventId, g._count._all);
+    const ids = rows.map((r) => r.id);
+    const [own, links] = await Promise.all([
+      prisma.run.groupBy({ by: ["eventId"], where: { eventId: { in: ids } }, _count: { _all: true } }),
+      prisma.runEvent.findMany({ where: { eventId: { in: ids } }, select: { eventId: true, runId: true } }),
+    ]);
+    for (const g of own) if (g.eventId) counts.set(g.eventId, g._count._all);
+    for (const l of links) {
+      counts.set(l.eventId, (counts.get(l.eventId) ?? 0) + 1);
+      joined.set(l.eventId, [...(joined.get(l.eventId) ?? []), l.runId]);
+    }
   }
+  const runs = new Map<string, NonNullable<EventList["data"][number]["runs"]>>();
+  if (includeRuns)
+    await Promise.all(
+      rows
+        .filter((r) => counts.has(r.id))
+        .map(async (r) => {
+          const also = joined.get(r.id);
+          const started = await prisma.run.findMany({
+            where: also ? { OR: [{ eventId: r.id }, { id: { in: also } }] } : { eventId: r.id },
+            select: { id: true, functionId: true, status: true, statusReason: true },
+            orderBy: { id: "asc" },
+            take: EVENT_RUNS_SHOWN,
+          });
+          runs.set(
+            r.id,
+            started.map((run) => ({ ...run, functionName: deps.functionName(run.functionId) })),
+          );
+        }),
+    );
   return rows.map((r) => ({
     id: r.id,
     name: r.name,
@@ -161,15 +190,18 @@ async function withRunCounts(prisma: PrismaDb, rows: EventRow[]): Promise<EventL
     externalId: r.externalId,
     preview: r.data.length > PREVIEW_CHARS ? `${r.data.slice(0, PREVIEW_CHARS)}…` : r.data,
     runCount: counts.get(r.id) ?? 0,
+    ...(includeRuns ? { runs: runs.get(r.id) ?? [] } : {}),
   }));
 }
 
 export async function getEventDetail(deps: EventQueryDeps, id: string): Promise<EventDetail> {
   const event = await deps.prisma.event.findUnique({ where: { id } });
   if (!event) throw notFound("event", id);
+  // Its own runs, and those it joined: a batch, or a debounce that started with a later event.
+  const joined = await deps.prisma.runEvent.findMany({ where: { eventId: id }, select: { runId: true } });
   const runs = await deps.prisma.run.findMany({
-    where: { eventId: id },
-    select: { id: true, functionId: true, status: true, queuedAt: true, endedAt: true },
+    where: joined.length ? { OR: [{ eventId: id }, { id: { in: joined.map((j) => j.runId) } }] } : { eventId: id },
+    select: { id: true, functionId: true, status: true, statusReason: true, queuedAt: true, endedAt: true },
     orderBy: { id: "asc" },
     take: 200,
   });
@@ -180,6 +212,7 @@ export async function getEventDetail(deps: EventQueryDeps, id: string): Promise<
       functionId: r.functionId,
       functionName: deps.functionName(r.functionId),
       status: r.status,
+      statusReason: r.statusReason,
       queuedAt: isoTime(r.queuedAt) as string,
       endedAt: isoTime(r.endedAt),
     })),

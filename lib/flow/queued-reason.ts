@@ -7,7 +7,10 @@ import type { PartitionSpec } from "@/lib/queue/types";
  * decision anyone writes down; delays decided at start (throttle, priority, debounce, batch)
  * are stored on the run and follow.
  */
-export async function queuedReasons(prisma: PrismaDb, runs: readonly Run[]): Promise<Map<string, string>> {
+export async function queuedReasons(
+  prisma: PrismaDb,
+  runs: readonly Pick<Run, "id" | "status" | "statusReason" | "partition">[],
+): Promise<Map<string, string>> {
   const queued = runs.filter((r) => r.status === "Queued" && r.partition);
   const out = new Map<string, string>();
   if (queued.length === 0) return out;

@@ -1,6 +1,7 @@
 import type { RunDetail } from "@/lib/contracts/runs";
-import type { PrismaDb } from "@/lib/db/prisma";
+import type { PrismaDb, Run, Step } from "@/lib/db/prisma";
 import { notFound } from "@/lib/errors";
+import { queuedReasons } from "@/lib/flow/queued-reason";
 import { maxAttempts } from "@/lib/registry/function-config";
 import type { FunctionRegistry } from "@/lib/registry/registry";
 
@@ -23,30 +24,42 @@ export async function getRunDetail(deps: RunDetailDeps, id: string): Promise<Run
   const run = await prisma.run.findUnique({ where: { id } });
   if (!run) throw notFound("run", id);
   const eventIds = parseIds(run.eventIds);
-  const [steps, events, items, pauses, reruns] = await Promise.all([
+  const [steps, events, items, pauses, reruns, originStep] = await Promise.all([
     prisma.step.findMany({ where: { runId: id }, orderBy: { seq: "asc" } }),
     prisma.event.findMany({ where: { id: { in: eventIds.slice(0, MAX_EVENTS) } } }),
     prisma.queueItem.findMany({ where: { runId: id }, orderBy: { availableAt: "asc" } }),
     prisma.pause.findMany({ where: { runId: id }, orderBy: { createdAt: "asc" } }),
     prisma.run.findMany({ where: { originRunId: id }, select: RUN_LIST_SELECT, orderBy: { id: "desc" }, take: 20 }),
+    run.originRunId && run.originStepId
+      ? prisma.step.findFirst({
+          where: { runId: run.originRunId, hashedId: run.originStepId },
+          select: { name: true, displayName: true },
+          orderBy: { seq: "asc" },
+        })
+      : null,
   ]);
   const fn = registry.get(run.functionId);
+  // A queued run waiting for a concurrency slot says so (worked out now: nobody writes it down).
+  const statusReason = (await queuedReasons(prisma, [run])).get(run.id) ?? run.statusReason;
+  const kept = keptFromOrigin(run, steps);
   const functionName = (fid: string) => registry.get(fid)?.name ?? null;
   const order = new Map(eventIds.map((eid, i) => [eid, i]));
 
   return {
     run: {
       ...toRunListItem(run, functionName),
+      statusReason,
       eventIds,
       output: parseJsonText(run.output),
       error: parseJsonText(run.error),
       originStepId: run.originStepId,
+      originStepName: originStep ? (originStep.displayName ?? originStep.name) : null,
       invocation: run.invocation ? (parseJsonText(run.invocation) as RunDetail["run"]["invocation"]) : null,
     },
     function: fn
       ? { id: fn.id, name: fn.name, kind: fn.kind, appId: fn.appId, paused: fn.paused, maxAttempts: maxAttempts(fn.config) }
       : null,
-    steps: steps.map(toStepDto),
+    steps: steps.map((s) => toStepDto(s, kept.has(s.id))),
     events: events.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)).map(toEventDto),
     pending: items
       .filter((item) => item.kind === "exec" || item.kind === "timeout")
@@ -73,6 +86,20 @@ export async function getRunDetail(deps: RunDetailDeps, id: string): Promise<Run
     reruns: reruns.map((r) => toRunListItem(r, functionName)),
     now: new Date().toISOString(),
   };
+}
+
+/**
+ * A rerun's step rows copied from the original run: createRun writes them first (lowest seq), in
+ * the run's own creation unit, so they start and end at the run's queued time, before any call.
+ */
+function keptFromOrigin(run: Run, steps: Step[]): Set<string> {
+  const kept = new Set<string>();
+  if (!run.originRunId) return kept;
+  for (const s of steps) {
+    if (s.startedAt !== run.queuedAt || s.endedAt !== run.queuedAt || !s.isMemo) break;
+    kept.add(s.id);
+  }
+  return kept;
 }
 
 function parseIds(text: string): string[] {

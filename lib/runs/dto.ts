@@ -65,7 +65,7 @@ export function toRunListItem(row: RunListRow, functionName: (id: string) => str
   };
 }
 
-export function toStepDto(row: Step): StepDto {
+export function toStepDto(row: Step, fromOrigin = false): StepDto {
   return {
     id: row.id,
     seq: row.seq,
@@ -79,6 +79,7 @@ export function toStepDto(row: Step): StepDto {
     output: parseJsonText(row.output),
     error: parseJsonText(row.error),
     isMemo: row.isMemo,
+    fromOrigin,
     startedAt: isoTime(row.startedAt) as string,
     endedAt: isoTime(row.endedAt),
     wakeAt: isoTime(row.wakeAt),

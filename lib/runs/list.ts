@@ -5,6 +5,7 @@ import { AppError } from "@/lib/errors";
 import { containsPattern, requiredDataLiterals } from "@/lib/dashboard/search-prefilter";
 import { Where } from "@/lib/dashboard/where";
 import { idFloor } from "@/lib/ids";
+import { queuedReasons } from "@/lib/flow/queued-reason";
 import { celEvent, compileExpression, ExpressionError, evaluateBool, toCel, type Program } from "@/lib/routing/expressions";
 
 import { parseJsonText, RUN_LIST_SELECT, toRunListItem, type RunListRow } from "./dto";
@@ -41,6 +42,11 @@ interface Scope {
 }
 
 export async function listRuns(deps: RunQueryDeps, f: RunListFilter): Promise<RunList> {
+  const list = await findRuns(deps, f);
+  return { ...list, data: await withQueuedReasons(deps.prisma, list.data) };
+}
+
+async function findRuns(deps: RunQueryDeps, f: RunListFilter): Promise<RunList> {
   const { prisma } = deps;
   if (f.ids) {
     const rows = await prisma.run.findMany({ where: { id: { in: f.ids } }, select: RUN_LIST_SELECT, orderBy: { id: "desc" } });
@@ -57,6 +63,21 @@ export async function listRuns(deps: RunQueryDeps, f: RunListFilter): Promise<Ru
     data: data.map((r) => toRunListItem(r, deps.functionName)),
     nextCursor: rows.length > f.limit ? (data[data.length - 1]?.id ?? null) : null,
   };
+}
+
+/**
+ * Queued runs on the page waiting for a concurrency slot say so, like the run page (only
+ * queued rows are looked up: their partitions by id, then their slots).
+ */
+async function withQueuedReasons(prisma: PrismaDb, rows: RunList["data"]): Promise<RunList["data"]> {
+  const queued = rows.filter((r) => r.status === "Queued").map((r) => r.id);
+  if (queued.length === 0) return rows;
+  const runs = await prisma.run.findMany({
+    where: { id: { in: queued } },
+    select: { id: true, status: true, statusReason: true, partition: true },
+  });
+  const reasons = await queuedReasons(prisma, runs);
+  return reasons.size ? rows.map((r) => ({ ...r, statusReason: reasons.get(r.id) ?? r.statusReason })) : rows;
 }
 
 /** Resolves the filters into index-friendly terms; null when nothing can match. */

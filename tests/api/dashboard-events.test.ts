@@ -112,6 +112,48 @@ describe.skipIf(skip)("dashboard events API", () => {
     expect(walked).toEqual(all);
   });
 
+  it("lists each event's runs with runs=1: a batch run under every event of the batch, a skipped run with its reason", async () => {
+    for (const fn of [
+      {
+        name: "import",
+        triggers: [{ event: "rows/uploaded" }],
+        url: `${app.url}/import`,
+        batchEvents: { maxSize: 3, timeout: "5s" },
+      },
+      {
+        name: "digest",
+        triggers: [{ event: "digest/requested" }],
+        url: `${app.url}/digest`,
+        rateLimit: { limit: 1, period: "1m", key: "event.data.user" },
+      },
+    ])
+      expect((await api(server, "POST", "/api/v1/functions", fn)).status).toBe(201);
+    const send = async (events: unknown) => (await api<{ ids: string[] }>(server, "POST", "/e/k", events)).body.ids;
+    const rows = await send([1, 2, 3].map((n) => ({ name: "rows/uploaded", data: { n } })));
+    const digests = await send([1, 2].map(() => ({ name: "digest/requested", data: { user: "ada" } })));
+
+    const page = await waitFor(async () => {
+      const p = await list("?runs=1&limit=5");
+      return p.data.every((e) => e.runCount === 1) ? p : null;
+    });
+    const byId = new Map(page.data.map((e) => [e.id, e]));
+    const batchRun = byId.get(rows[0]!)?.runs?.[0];
+    expect(batchRun).toMatchObject({ functionId: "import", functionName: "import" });
+    for (const id of rows) expect(byId.get(id)?.runs?.map((r) => r.id)).toEqual([batchRun?.id]);
+    expect(byId.get(digests[0]!)?.runs?.[0]).toMatchObject({ functionId: "digest", statusReason: null });
+    expect(byId.get(digests[1]!)?.runs?.[0]).toMatchObject({ functionId: "digest", status: "Skipped" });
+    expect(byId.get(digests[1]!)?.runs?.[0]?.statusReason).toContain("rateLimit");
+    // without runs=1 the list carries the counts only
+    const plain = await list("?limit=5");
+    expect(plain.data.map((e) => [e.id, e.runCount, e.runs])).toEqual(page.data.map((e) => [e.id, 1, undefined]));
+
+    // the detail of a later event of the batch lists the batch run; a skipped run keeps its reason
+    const third = (await api<EventDetail>(server, "GET", `/api/v1/events/${rows[2]}`)).body;
+    expect(third.runs.map((r) => r.id)).toEqual([batchRun?.id]);
+    const skipped = (await api<EventDetail>(server, "GET", `/api/v1/events/${digests[1]}`)).body;
+    expect(skipped.runs[0]?.statusReason).toContain("more than 1 run per 1m");
+  });
+
   it("replays an event as a new event that starts its own run", async () => {
     const original = (await list(`?name=${encodeURIComponent("user/signed.up")}`)).data[0]!;
     const replay = await api<{ ids: string[] }>(server, "POST", `/api/v1/events/${original.id}/replay`);

@@ -220,6 +220,32 @@ describe.skipIf(skip)("dashboard runs API", () => {
     expect(again.body.cancelled).toBe(false);
   });
 
+  it("says why a queued run waits: a full concurrency slot, in the list and on the run's page", async () => {
+    const fn = {
+      name: "one-at-a-time",
+      triggers: [{ event: "work/serial" }],
+      url: `${app.url}/hold`,
+      retries: 0,
+      concurrency: 1,
+    };
+    expect((await api(server, "POST", "/api/v1/functions", fn)).status).toBe(201);
+    await send({ name: "work/serial", data: { n: 1 } });
+    await waitFor(async () => (await list("?functionId=one-at-a-time")).data[0]?.status === "Running");
+    await send({ name: "work/serial", data: { n: 2 } });
+    const queued = await waitFor(async () => (await list("?functionId=one-at-a-time&status=Queued")).data[0]);
+    expect(queued.statusReason).toBe("concurrency: waiting for a free slot (limit 1)");
+    const detail = (await api<RunDetail>(server, "GET", `/api/v1/runs/${queued.id}`)).body;
+    expect(detail.run.statusReason).toBe("concurrency: waiting for a free slot (limit 1)");
+
+    for (const r of release.splice(0)) r();
+    const started = await waitFor(async () => {
+      const r = (await list(`?ids=${queued.id}`)).data[0];
+      return r && r.status !== "Queued" ? r : null;
+    });
+    expect(started.statusReason).toBeNull();
+    for (const r of release.splice(0)) r();
+  });
+
   it("reruns a run with the same event, and from a step; refuses while the function is paused", async () => {
     const original = (await list("?functionId=greet&limit=1")).data[0]!;
     const rerun = await api<RerunResult>(server, "POST", `/api/v1/runs/${original.id}/rerun`);
@@ -238,7 +264,7 @@ describe.skipIf(skip)("dashboard runs API", () => {
     expect(fromStep.status).toBe(201);
     expect(fromStep.body).toMatchObject({ originRunId: original.id, fromStepId: step.hashedId, memoized: 0 });
     const fromDetail = (await api<RunDetail>(server, "GET", `/api/v1/runs/${fromStep.body.id}`)).body;
-    expect(fromDetail.run).toMatchObject({ originRunId: original.id, originStepId: step.hashedId });
+    expect(fromDetail.run).toMatchObject({ originRunId: original.id, originStepId: step.hashedId, originStepName: "POST /ok" });
 
     const badStep = await api<{ field: string }>(server, "POST", `/api/v1/runs/${original.id}/rerun`, { fromStepId: "nope" });
     expect(badStep.status).toBe(400);
