@@ -11,6 +11,7 @@ import { cn } from "@/components/ui/cn";
 
 import { CommandPalette } from "./command-palette";
 import { LiveIndicator } from "./live-indicator";
+import { LogoutButton } from "./logout-button";
 import { ModeBadge } from "./mode-badge";
 import { ServerInfoProvider } from "./server-info";
 import { ThemeToggle } from "./theme";
@@ -85,6 +86,7 @@ export function AppShell({ info, children }: { info: InfoDto; children: ReactNod
             </div>
             <LiveIndicator />
             <ThemeToggle />
+            {production && <LogoutButton />}
           </header>
           <main className="mx-auto w-full max-w-[1400px] flex-1 px-4 pt-6 pb-16 md:px-6">{children}</main>
         </div>

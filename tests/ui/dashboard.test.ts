@@ -403,9 +403,17 @@ describe.skipIf(skip)("dashboard of a production server", () => {
     await server?.dispose();
   });
 
-  it("says Production, unmistakably", async () => {
+  it("asks for a login, then says Production, unmistakably; logging out asks again", async () => {
     const { page, context, errors } = await openPage(browser);
     await page.goto(`${server.url}/runs`);
+    await page.waitForURL(/\/login\?next=/);
+    await screenshot(page, "login-light");
+    await page.getByTestId("login-password").fill("not the key");
+    await page.getByTestId("login-submit").click();
+    await page.getByText("That password is not right.").waitFor();
+    await page.getByTestId("login-password").fill("signkey-prod-0123456789abcdef");
+    await page.getByTestId("login-submit").click();
+    await page.waitForURL(`${server.url}/runs`);
     const badge = page.getByTestId("server-mode");
     expect(await badge.getAttribute("data-mode")).toBe("start");
     expect(await badge.textContent()).toContain("Production");
@@ -413,6 +421,10 @@ describe.skipIf(skip)("dashboard of a production server", () => {
       "rgba(0, 0, 0, 0)",
     );
     await screenshot(page, "runs-production-light");
+    await page.getByTestId("logout").click();
+    await page.waitForURL(/\/login/);
+    await page.goto(`${server.url}/functions`);
+    await page.waitForURL(/\/login\?next=%2Ffunctions/);
     expect(errors).toEqual([]);
     await context.close();
   });
