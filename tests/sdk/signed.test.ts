@@ -89,13 +89,9 @@ describe.skipIf(skip)("signed mode (stepwise start)", () => {
   it("refuses /fn/register without the hashed signing key, or with another one", async () => {
     const body = { url: "http://127.0.0.1:1/api/inngest", appName: "intruder", functions: [] };
     for (const authorization of [undefined, "Bearer undefined", `Bearer ${hashed(newKey())}`]) {
-      const res = await api<{ status: number; error: string }>(
-        server,
-        "POST",
-        "/fn/register",
-        body,
-        { authorization: authorization ?? "" },
-      );
+      const res = await api<{ status: number; error: string }>(server, "POST", "/fn/register", body, {
+        authorization: authorization ?? "",
+      });
       expect(res.status).toBe(401);
       expect(res.body.status).toBe(401);
     }
