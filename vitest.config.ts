@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Projects: `unit` (pure lib code, once), `sqlite` and `postgres` (the same server-level tests
- * against each dialect: tests/api, tests/sdk; `*.pg.test.ts` files are PostgreSQL-only), and
+ * against each dialect: tests/api, tests/sdk; `*.pg.test.ts` files are PostgreSQL-only,
+ * `*.sqlite.test.ts` files there SQLite-only), and
  * `ui` (Chromium, once, SQLite).
  */
 const alias = { "@": path.resolve(import.meta.dirname) };
@@ -22,7 +23,15 @@ export default defineConfig({
         extends: true,
         test: { name: "sqlite", include: serverTests, exclude: ["**/*.pg.test.ts"], env: { STEPWISE_TEST_DIALECT: "sqlite" } },
       },
-      { extends: true, test: { name: "postgres", include: serverTests, env: { STEPWISE_TEST_DIALECT: "postgres" } } },
+      {
+        extends: true,
+        test: {
+          name: "postgres",
+          include: serverTests,
+          exclude: ["**/*.sqlite.test.ts"],
+          env: { STEPWISE_TEST_DIALECT: "postgres" },
+        },
+      },
       {
         extends: true,
         test: { name: "ui", include: ["tests/ui/**/*.test.ts"], env: { STEPWISE_TEST_DIALECT: "sqlite" }, maxWorkers: 1 },

@@ -1,9 +1,12 @@
-// `npm start` builds once: when dist/ or .next/ is missing (or older than the sources' last
-// build marker), run the full build; otherwise start immediately.
+// `npm start` builds once: on a fresh clone, and again only when the sources have changed since
+// the last build (e.g. after a `git pull`); otherwise it starts immediately.
 import { execSync } from "node:child_process";
-import { existsSync } from "node:fs";
 
-if (!existsSync("dist/stepwise.js") || !existsSync(".next/BUILD_ID")) {
-  console.log("First start: building Stepwise (once)…");
-  execSync("npm run build", { stdio: "inherit" });
+import { buildEnv, pagesStale, serverStale } from "./build-state.mjs";
+
+if (pagesStale()) {
+  console.log("Building Stepwise (once; again only when the sources change)…");
+  execSync("npm run build", { stdio: "inherit", env: buildEnv });
+} else if (serverStale()) {
+  execSync("npm run db:generate && node scripts/build-server.mjs", { stdio: "inherit", env: buildEnv });
 }

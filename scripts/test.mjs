@@ -2,26 +2,14 @@
 // vitest suite (unit, SQLite, PostgreSQL, browser), and ends with one summary line:
 // "N passed, N failed, N skipped". Extra arguments go to vitest (e.g. a file or --project).
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 
-function newestMtime(dir) {
-  let newest = 0;
-  if (!existsSync(dir)) return 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "generated" || entry.name.startsWith(".")) continue;
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
+import { buildEnv, pagesStale } from "./build-state.mjs";
 
 execSync("node scripts/build-server.mjs", { stdio: "inherit" });
-const builtAt = existsSync(".next/BUILD_ID") ? statSync(".next/BUILD_ID").mtimeMs : 0;
-const sourcesAt = Math.max(...["app", "components", "lib", "public"].map(newestMtime), statSync("next.config.mjs").mtimeMs);
-if (sourcesAt > builtAt) {
+if (pagesStale()) {
   console.log("Pages changed since the last build: running next build…");
-  execSync("npx next build", { stdio: "inherit" });
+  execSync("npx next build", { stdio: "inherit", env: buildEnv });
 }
 
 mkdirSync("test-output", { recursive: true });

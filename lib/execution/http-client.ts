@@ -50,8 +50,25 @@ export async function httpCall(
     const detail = e.cause?.message ?? e.message ?? String(error);
     if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT")
       throw new CallError(`no response within ${options.timeoutMs}ms`, "timeout");
-    throw new CallError(`could not reach ${new URL(url).origin}: ${code ? `${code} ` : ""}${detail}`.trim(), "network");
+    throw new CallError(`could not reach ${new URL(url).origin}: ${describeNetworkError(code, detail)}`, "network");
   }
+}
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: "connection refused (is the app running?)",
+  ECONNRESET: "connection reset by the app",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  EHOSTUNREACH: "host unreachable",
+  ETIMEDOUT: "connection timed out",
+  UND_ERR_SOCKET: "the app closed the connection",
+};
+
+/** Node's messages repeat the code ("ECONNREFUSED connect ECONNREFUSED …"); users get one phrase and the code. */
+function describeNetworkError(code: string | undefined, detail: string): string {
+  const known = code ? NETWORK_ERRORS[code] : undefined;
+  if (known) return `${known} [${code}]`;
+  return code && !detail.includes(code) ? `${detail} [${code}]` : detail;
 }
 
 /** Ends every connection now: whatever is still in flight has been handed back to the queue. */

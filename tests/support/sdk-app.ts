@@ -30,6 +30,8 @@ export interface SdkAppSpec {
   checkpointing?: boolean;
   port?: number;
   env?: Record<string, string>;
+  /** no INNGEST_* settings at all: the SDK finds the server by itself (v3 probes :8288/dev) */
+  autodetect?: boolean;
   /** another fixture app (an .mjs next to this file), configured the same way */
   script?: string;
 }
@@ -79,7 +81,7 @@ export async function startSdkApp(spec: SdkAppSpec): Promise<SdkApp> {
   // The app sees none of the test runner's INNGEST_* / STEPWISE_* settings, only its own.
   for (const [k, v] of Object.entries(process.env))
     if (v !== undefined && !k.startsWith("INNGEST_") && !k.startsWith("STEPWISE_")) env[k] = v;
-  Object.assign(env, sdkEnv(spec), {
+  Object.assign(env, spec.autodetect ? {} : sdkEnv(spec), {
     NODE_ENV: "development",
     SDK_VERSION: String(spec.version),
     APP_ID: appId,
