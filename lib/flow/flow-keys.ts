@@ -12,11 +12,20 @@ export interface FlowKeyRow {
   expires_at: number | null;
 }
 
-/** `expiresAt` is given to a row created only to serialise decisions (purged once expired). */
+/**
+ * `expiresAt` is given to a row created only to serialise decisions (purged once expired).
+ * One upsert both creates and locks the row: a separate INSERT … DO NOTHING then SELECT … FOR
+ * UPDATE lost decisions on PostgreSQL when another transaction deleted the row in between (a
+ * debounce timer firing as an event arrived): the SELECT found nothing and the later UPDATE
+ * wrote nothing. ON CONFLICT DO UPDATE waits for such a transaction and inserts afresh.
+ */
 export async function lockKey(tx: Sql, key: string, expiresAt: number | null = null): Promise<FlowKeyRow> {
-  await tx.run(`INSERT INTO flow_keys (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, [key, expiresAt]);
-  const lock = tx.dialect === "postgres" ? " FOR UPDATE" : "";
-  const row = await tx.get<FlowKeyRow>(`SELECT key, value, tat, expires_at FROM flow_keys WHERE key = ?${lock}`, [key]);
+  const row = await tx.get<FlowKeyRow>(
+    `INSERT INTO flow_keys (key, expires_at) VALUES (?, ?)
+     ON CONFLICT (key) DO UPDATE SET expires_at = flow_keys.expires_at
+     RETURNING key, value, tat, expires_at`,
+    [key, expiresAt],
+  );
   return row ?? { key, value: null, tat: null, expires_at: null };
 }
 
