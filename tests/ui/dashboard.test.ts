@@ -386,7 +386,8 @@ describe.skipIf(skip)("dashboard in the browser", () => {
         current = undefined;
       }
     }
-  });
+    // Two themes × every page, each waited on until settled: slow on a loaded 2-core machine.
+  }, 180_000);
 });
 
 describe.skipIf(skip)("dashboard of a production server", () => {

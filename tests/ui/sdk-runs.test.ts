@@ -367,5 +367,6 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
       ["cancel", "shop/warehouse.closed"],
     ] as const)
       expect(await config.locator(`[data-config="${rule}"]`).textContent()).toContain(text);
-  });
+    // Two themes × every page, each waited on until settled: slow on a loaded 2-core machine.
+  }, 180_000);
 });
