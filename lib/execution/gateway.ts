@@ -169,7 +169,12 @@ function checkUrl(url: string, tool: string): SerializedError | null {
 }
 
 /** Network failures and timeouts are retried like a step error; an oversized answer is final. */
-function callFailure(tool: string, method: string, url: string, e: CallError): { ok: false; error: SerializedError; retriable: boolean } {
+function callFailure(
+  tool: string,
+  method: string,
+  url: string,
+  e: CallError,
+): { ok: false; error: SerializedError; retriable: boolean } {
   const where = `${method} ${url.split("?")[0]}`;
   if (e.kind === "too_large")
     return {

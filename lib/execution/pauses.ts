@@ -99,7 +99,8 @@ async function resolvePause(u: Unit, pause: PauseRow, event: StoredEvent): Promi
     await cancelRun(u, pause.run_id, `cancelled by event ${event.name} (${event.id})`);
     return true;
   }
-  if (pause.kind === "wait") return resumePause(u, pause, { status: "Completed", memo: eventPayload(event), output: eventPayload(event) });
+  if (pause.kind === "wait")
+    return resumePause(u, pause, { status: "Completed", memo: eventPayload(event), output: eventPayload(event) });
   const data = event.data;
   const error = data.error as Record<string, unknown> | undefined;
   const status = (data._inngest as { status?: string } | undefined)?.status;

@@ -72,7 +72,13 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
       }
       case "StepError": {
         if (c.item.attempt + 1 < maxAttempts(c.fn.config)) {
-          await retryStep(c, op, { op: "StepRun", error: op.error, startedAt: opStart(op, c.startedAt) }, pending, answer.retryAfter);
+          await retryStep(
+            c,
+            op,
+            { op: "StepRun", error: op.error, startedAt: opStart(op, c.startedAt) },
+            pending,
+            answer.retryAfter,
+          );
           return;
         }
         await recordStepFailure(u, run.id, op, c.item.attempt, c.startedAt);
@@ -172,7 +178,12 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
           endedAt: outcome.endedAt,
         };
         if (outcome.ok) {
-          await insertStepUnlessMemoized(u, { ...row, status: "Completed", output: outcome.data, memo: { value: { data: outcome.data } } });
+          await insertStepUnlessMemoized(u, {
+            ...row,
+            status: "Completed",
+            output: outcome.data,
+            memo: { value: { data: outcome.data } },
+          });
         } else if (outcome.retriable && c.item.attempt + 1 < maxAttempts(c.fn.config)) {
           await retryStep(c, op, { ...row, error: outcome.error }, pending);
           return;

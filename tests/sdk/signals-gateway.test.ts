@@ -160,7 +160,12 @@ describe.skipIf(skip)("SDK signals, step.fetch and step.ai.infer", () => {
     });
 
     it("waitForSignal resolves to null on timeout", async () => {
-      const run = await trigger(server, app().ev("signal-wait"), { signal: sig("timeout"), timeout: "1s" }, fnId("signal-waiter"));
+      const run = await trigger(
+        server,
+        app().ev("signal-wait"),
+        { signal: sig("timeout"), timeout: "1s" },
+        fnId("signal-waiter"),
+      );
       expect(run.status).toBe("Completed");
       expect(run.output).toEqual({ got: null });
     });
@@ -200,7 +205,9 @@ describe.skipIf(skip)("SDK signals, step.fetch and step.ai.infer", () => {
       expect((await api(server, "POST", "/v1/signals", { signal })).status).toBe(404);
       // and the signal is free for another run
       const next = await startWaiter({ signal });
-      expect((await api<{ data: { run_id: string } }>(server, "POST", "/v1/signals", { signal })).body.data.run_id).toBe(next.runId);
+      expect((await api<{ data: { run_id: string } }>(server, "POST", "/v1/signals", { signal })).body.data.run_id).toBe(
+        next.runId,
+      );
     });
 
     it("step.fetch: the server makes the request and the run gets the response", async () => {
@@ -253,7 +260,10 @@ describe.skipIf(skip)("SDK signals, step.fetch and step.ai.infer", () => {
       expect(calls).toHaveLength(1);
       expect(calls[0]?.url).toBe("/v1/chat/completions");
       expect(calls[0]?.headers.authorization).toBe(`Bearer ${AI_KEY}`);
-      expect(JSON.parse(calls[0]?.body ?? "{}")).toMatchObject({ model: "gpt-test", messages: [{ role: "user", content: prompt }] });
+      expect(JSON.parse(calls[0]?.body ?? "{}")).toMatchObject({
+        model: "gpt-test",
+        messages: [{ role: "user", content: prompt }],
+      });
 
       const detail = await api<RunDetail>(server, "GET", `/api/v1/runs/${run.run_id}`);
       const step = detail.body.steps.find((s) => s.op === "AIGateway");
@@ -261,7 +271,11 @@ describe.skipIf(skip)("SDK signals, step.fetch and step.ai.infer", () => {
       expect(step?.output).toEqual(answer);
       expect(step?.input).toMatchObject({ auth_key: "[redacted]", format: "openai-chat" });
       const v1 = await api(server, "GET", `/v1/runs/${run.run_id}`);
-      for (const text of [JSON.stringify(detail.body), JSON.stringify(v1.body), JSON.stringify(await stepsOf(server, run.run_id))])
+      for (const text of [
+        JSON.stringify(detail.body),
+        JSON.stringify(v1.body),
+        JSON.stringify(await stepsOf(server, run.run_id)),
+      ])
         expect(text).not.toContain(AI_KEY);
     });
 
@@ -280,7 +294,12 @@ describe.skipIf(skip)("SDK signals, step.fetch and step.ai.infer", () => {
       expect(call?.headers["anthropic-version"]).toBe("2023-06-01");
       expect(call?.headers.authorization).toBeUndefined();
 
-      const failed = await trigger(server, app().ev("infer"), { baseUrl: `${provider.origin}/fail/`, prompt: "x" }, fnId("inferrer"));
+      const failed = await trigger(
+        server,
+        app().ev("infer"),
+        { baseUrl: `${provider.origin}/fail/`, prompt: "x" },
+        fnId("inferrer"),
+      );
       expect(failed.status).toBe("Failed");
       const steps = (await stepsOf(server, failed.run_id)).filter((s) => s.op === "AIGateway");
       expect(steps).toHaveLength(1);
