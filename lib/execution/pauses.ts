@@ -137,19 +137,24 @@ export async function createSignalPause(
   u: Unit,
   pause: { runId: string; stepId: string; stepRowId: string; signal: string; expiresAt: number | null; replace: boolean },
 ): Promise<{ pauseId: string } | { heldBy: string }> {
-  await u.tx.run(
-    pause.replace
-      ? `UPDATE pauses SET signal = NULL WHERE signal = ?`
-      : `UPDATE pauses SET signal = NULL WHERE signal = ? AND expires_at IS NOT NULL AND expires_at < ?`,
-    pause.replace ? [pause.signal] : [pause.signal, u.now],
-  );
   const id = newId(u.now);
-  const inserted = await u.tx.run(
-    `INSERT INTO pauses (id, run_id, kind, step_id, step_row_id, event_name, match_key, signal, created_at, expires_at)
-     VALUES (?, ?, 'signal', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (signal) DO NOTHING`,
-    [id, pause.runId, pause.stepId, pause.stepRowId, SIGNAL_EVENT, pause.signal, pause.signal, u.now, pause.expiresAt],
-  );
-  if (inserted > 0) return { pauseId: id };
+  // Twice at most: on PostgreSQL a waiter committed while this insert waited on the index is
+  // invisible to the first UPDATE, and `replace` must take the signal from it too.
+  for (let round = 0; round < 2; round++) {
+    await u.tx.run(
+      pause.replace
+        ? `UPDATE pauses SET signal = NULL WHERE signal = ?`
+        : `UPDATE pauses SET signal = NULL WHERE signal = ? AND expires_at IS NOT NULL AND expires_at < ?`,
+      pause.replace ? [pause.signal] : [pause.signal, u.now],
+    );
+    const inserted = await u.tx.run(
+      `INSERT INTO pauses (id, run_id, kind, step_id, step_row_id, event_name, match_key, signal, created_at, expires_at)
+       VALUES (?, ?, 'signal', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (signal) DO NOTHING`,
+      [id, pause.runId, pause.stepId, pause.stepRowId, SIGNAL_EVENT, pause.signal, pause.signal, u.now, pause.expiresAt],
+    );
+    if (inserted > 0) return { pauseId: id };
+    if (!pause.replace) break;
+  }
   const holder = await u.tx.get<{ run_id: string }>(`SELECT run_id FROM pauses WHERE signal = ?`, [pause.signal]);
   return { heldBy: holder?.run_id ?? "another run" };
 }
