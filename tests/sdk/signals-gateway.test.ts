@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { AppDto } from "@/lib/contracts/apps";
+import { buildTimeline } from "@/components/runs/timeline-model";
 import type { RunDetail } from "@/lib/contracts/runs";
 
 import { skipWithoutDatabase } from "../support/db";
@@ -131,12 +132,27 @@ describe.skipIf(skip)("SDK signals, step.fetch and step.ai.infer", () => {
     it("waitForSignal resumes with {signal, data} from POST /v1/signals", async () => {
       const signal = sig("resume");
       const waiter = await startWaiter({ signal });
+      // the dashboard: the open wait names its signal, the timeline row says what the step is
+      const waiting = (await api<RunDetail>(server, "GET", `/api/v1/runs/${waiter.runId}`)).body;
+      expect(waiting.waits).toMatchObject([{ kind: "signal", signal }]);
+      const row = buildTimeline(waiting, Date.now()).rows.find((r) => r.op === "WaitForSignal");
+      expect(row?.sublabel).toBe("step.waitForSignal");
+      expect(row?.summary).toMatch(/^waiting /);
+
       const res = await api<{ data: { run_id: string } }>(server, "POST", "/v1/signals", { signal, data: { ok: 1 } });
       expect(res.status).toBe(200);
       expect(res.body.data.run_id).toBe(waiter.runId);
       const run = await waitForRun(server, waiter.eventId, fnId("signal-waiter"));
       expect(run.status).toBe("Completed");
       expect(run.output).toEqual({ got: { signal, data: { ok: 1 } } });
+      const done = (await api<RunDetail>(server, "GET", `/api/v1/runs/${waiter.runId}`)).body;
+      const step = done.steps.find((s) => s.op === "WaitForSignal");
+      expect(step).toMatchObject({
+        status: "Completed",
+        input: { signal, onConflict: "fail" },
+        output: { signal, data: { ok: 1 } },
+      });
+      expect(buildTimeline(done, Date.now()).rows.find((r) => r.op === "WaitForSignal")?.summary).toMatch(/^waited /);
       // the signal was consumed
       expect((await api(server, "POST", "/v1/signals", { signal })).status).toBe(404);
     });
@@ -229,6 +245,7 @@ describe.skipIf(skip)("SDK signals, step.fetch and step.ai.infer", () => {
       expect(step?.output).toMatchObject({ url, status_code: 201, body: `echo:POST:hello v${version}` });
       expect((step?.output as { headers: Record<string, string> }).headers["x-reply"]).toBe("yes");
       expect(step?.endedAt).not.toBeNull();
+      expect(buildTimeline(detail, Date.now()).rows.find((r) => r.op === "Gateway")?.sublabel).toBe("step.fetch");
     });
 
     it("step.fetch: a network error is retried as a step error, an oversized answer fails the step", async () => {
@@ -270,6 +287,7 @@ describe.skipIf(skip)("SDK signals, step.fetch and step.ai.infer", () => {
       expect(step?.status).toBe("Completed");
       expect(step?.output).toEqual(answer);
       expect(step?.input).toMatchObject({ auth_key: "[redacted]", format: "openai-chat" });
+      expect(buildTimeline(detail.body, Date.now()).rows.find((r) => r.op === "AIGateway")?.sublabel).toBe("step.ai.infer");
       const v1 = await api(server, "GET", `/v1/runs/${run.run_id}`);
       for (const text of [
         JSON.stringify(detail.body),
