@@ -36,6 +36,7 @@ import * as r31 from "@/app/v1/events/route";
 import * as r32 from "@/app/v1/events/[id]/route";
 import * as r33 from "@/app/v1/events/[id]/runs/route";
 import * as r34 from "@/app/v1/runs/[id]/route";
+import * as r35 from "@/app/v1/signals/route";
 
 export const generatedRoutes: { path: string; module: RouteModule }[] = [
   { path: "/api/v1/apps", module: r0 as RouteModule },
@@ -73,4 +74,5 @@ export const generatedRoutes: { path: string; module: RouteModule }[] = [
   { path: "/v1/events/[id]", module: r32 as RouteModule },
   { path: "/v1/events/[id]/runs", module: r33 as RouteModule },
   { path: "/v1/runs/[id]", module: r34 as RouteModule },
+  { path: "/v1/signals", module: r35 as RouteModule },
 ];

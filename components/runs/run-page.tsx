@@ -48,7 +48,7 @@ import { matchingData } from "./wait-match";
 
 /** `/runs/<id>`: the run, its timeline and steps, trigger events and output; live while in flight. */
 const TERMINAL = ["Completed", "Failed", "Cancelled", "Skipped"];
-const WAITS = ["Sleep", "WaitForEvent", "InvokeFunction"];
+const WAITS = ["Sleep", "WaitForEvent", "WaitForSignal", "InvokeFunction"];
 
 export function RunPage({ id, initial }: { id: string; initial?: RunDetail }) {
   const qc = useQueryClient();
@@ -386,6 +386,24 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
             </div>
           ))}
       {active && detail.waits.filter((w) => w.kind === "wait").map((w) => <WaitBanner key={w.id} wait={w} detail={detail} />)}
+      {active &&
+        detail.waits
+          .filter((w) => w.kind === "signal")
+          .map((w) => (
+            <div
+              key={w.id}
+              className="mt-3 flex flex-wrap items-center gap-x-2 gap-y-1 rounded-lg bg-amber-500/5 px-3 py-2 text-[13px] text-amber-800 ring-1 ring-amber-500/25 ring-inset dark:text-amber-300"
+              data-testid="signal-banner"
+            >
+              <Hourglass className="size-4" aria-hidden />
+              Waiting for signal <span className="font-mono">{w.signal}</span>
+              {w.expiresAt && (
+                <span className="ml-auto text-xs">
+                  times out <RelativeTime iso={w.expiresAt} />
+                </span>
+              )}
+            </div>
+          ))}
       <dl className="mt-4 grid grid-cols-2 gap-px overflow-hidden rounded-xl border border-line bg-line sm:grid-cols-3 lg:grid-cols-[1.7fr_1fr_1fr_1.2fr_1fr_1.2fr]">
         <Meta label="Trigger">
           <span className="flex min-w-0 items-center gap-1.5">
@@ -507,7 +525,7 @@ function StepPanel({ detail, attempts, now }: { detail: RunDetail; attempts: Ste
   const timing =
     open && step.op === "Sleep" && step.wakeAt
       ? { label: "Wakes", at: step.wakeAt }
-      : open && step.op === "WaitForEvent" && timeoutAt
+      : open && (step.op === "WaitForEvent" || step.op === "WaitForSignal") && timeoutAt
         ? { label: "Times out", at: timeoutAt }
         : { label: open ? "For" : "Took", at: null };
   return (

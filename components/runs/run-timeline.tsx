@@ -38,6 +38,8 @@ const OP_ICON: Record<string, typeof Play> = {
   Call: Globe,
   Sleep: Clock3,
   WaitForEvent: Hourglass,
+  WaitForSignal: Hourglass,
+  Gateway: Globe,
   InvokeFunction: PhoneForwarded,
   Invoke: PhoneForwarded,
   AIGateway: GitBranch,

@@ -71,7 +71,12 @@ const RUN_KIND: Record<string, BarKind> = {
 };
 
 /** Time spent waiting rather than working keeps its own colour once it is over. */
-const WAIT_KIND: Record<string, BarKind> = { Sleep: "sleeping", WaitForEvent: "waiting", InvokeFunction: "invoking" };
+const WAIT_KIND: Record<string, BarKind> = {
+  Sleep: "sleeping",
+  WaitForEvent: "waiting",
+  WaitForSignal: "waiting",
+  InvokeFunction: "invoking",
+};
 
 /** Step kinds as SDK users write them. */
 export const OP_LABEL: Record<string, string> = {
@@ -79,9 +84,11 @@ export const OP_LABEL: Record<string, string> = {
   Step: "step.run",
   Sleep: "step.sleep",
   WaitForEvent: "step.waitForEvent",
+  WaitForSignal: "step.waitForSignal",
   InvokeFunction: "step.invoke",
   Invoke: "step.invoke",
   AIGateway: "step.ai.infer",
+  Gateway: "step.fetch",
   Call: "HTTP call",
   Execution: "function call",
 };
@@ -116,7 +123,7 @@ function rowSummary(attempts: StepDto[], now: number): string {
     return last.status === "Sleeping"
       ? `sleeping${last.wakeAt ? ` · wakes in ${formatDuration((ms(last.wakeAt) as number) - now)}` : ""}`
       : `slept ${took}`;
-  if (last.op === "WaitForEvent")
+  if (last.op === "WaitForEvent" || last.op === "WaitForSignal")
     return last.status === "Waiting"
       ? `waiting ${took}`
       : last.status === "TimedOut"

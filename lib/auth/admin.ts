@@ -82,7 +82,7 @@ export function isAdminRequest(
  * static assets the login page needs.
  */
 const OPEN_PREFIXES = ["/e/", "/fn/", "/v0/", "/v1/checkpoint/", "/_next/", "/api/v1/auth/"];
-const OPEN_PATHS = new Set(["/health", "/metrics", "/dev", "/login", "/icon.svg", "/favicon.ico", "/robots.txt"]);
+const OPEN_PATHS = new Set(["/health", "/metrics", "/dev", "/login", "/icon.svg", "/favicon.ico", "/robots.txt", "/v1/signals"]);
 
 export function isOpenPath(pathname: string): boolean {
   return OPEN_PATHS.has(pathname) || OPEN_PREFIXES.some((p) => pathname.startsWith(p));

@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { bearerMatches } from "./signing";
 
 /**
- * Calls an SDK makes to this server (`/fn/register`, `/v0/runs/…`, `/v1/checkpoint/…`) carry
+ * Calls an SDK makes to this server (`/fn/register`, `/v0/runs/…`, `/v1/checkpoint/…`, `/v1/signals`) carry
  * `Authorization: Bearer <hashed signing key>`. In `start` mode it must match the server's key
  * (or its fallback); in dev anything is accepted, including the SDK's `Bearer undefined`.
  */

@@ -117,9 +117,11 @@ export type PendingWorkDto = z.infer<typeof pendingWorkDto>;
 
 export const waitDto = z.object({
   id: z.string(),
-  /** wait | invoke | cancel */
+  /** wait | invoke | cancel | signal */
   kind: z.string(),
   eventName: z.string(),
+  /** the signal a step.waitForSignal waits for (kind signal) */
+  signal: z.string().nullable(),
   expression: z.string().nullable(),
   createdAt: z.string(),
   expiresAt: z.string().nullable(),

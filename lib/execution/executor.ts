@@ -10,6 +10,7 @@ import { fireCronSlot } from "@/lib/schedule/cron";
 
 import { queueItemRef } from "./checkpoint";
 import { inUnit, type EngineContext, type Unit } from "./context";
+import { GATEWAY_OPS, performGatewayOps } from "./gateway";
 import { applyHttpResult, callHttpFunction } from "./http-function";
 import { expirePause } from "./pauses";
 import {
@@ -223,13 +224,18 @@ export class Executor {
       timeoutMs: fn.config.timeout ?? SDK_CALL_TIMEOUT_MS,
     });
     ctx.observeCall("sdk", (Date.now() - startedAt) / 1000);
+    // step.fetch / step.ai.infer: the server's own requests, made before the unit opens.
+    const gateway =
+      answer.kind === "ops" && answer.ops.some((o) => GATEWAY_OPS.has(o.op))
+        ? await performGatewayOps(ctx.sql, run, answer.ops)
+        : undefined;
     return inUnit(ctx, async (u) => {
       const current = await lockRun(u, runId);
       if (!current || TERMINAL.includes(current.status)) {
         await completeItem(u.tx, item, owner);
         return null;
       }
-      const c: ApplyContext = { u, run: current, fn, item, owner, startedAt, mayContinue: this.canContinue() };
+      const c: ApplyContext = { u, run: current, fn, item, owner, startedAt, mayContinue: this.canContinue(), gateway };
       await applySdkAnswer(c, answer);
       return c.next ?? null;
     });

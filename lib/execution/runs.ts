@@ -415,6 +415,6 @@ export interface CallPayload {
   stepId: string;
   /** a sleep that ends when this item becomes due */
   wake?: { stepRowId: string };
-  /** the timeout of a waitForEvent/invoke pause */
-  pauseTimeout?: { pauseId: string; stepRowId: string; kind: "wait" | "invoke" };
+  /** the timeout of a waitForEvent/waitForSignal/invoke pause */
+  pauseTimeout?: { pauseId: string; stepRowId: string; kind: "wait" | "invoke" | "signal" };
 }

@@ -8,11 +8,12 @@ import { parseDuration, resolveWakeTime } from "@/lib/time/duration";
 
 import { retryAfterTime, retryDelay } from "./backoff";
 import type { Unit } from "./context";
-import { createPause, pauseTimeoutItemId } from "./pauses";
+import type { GatewayOutcome } from "./gateway";
+import { createPause, createSignalPause, pauseTimeoutItemId } from "./pauses";
 import { enqueueCall, finishRun, saveRunState, type CallPayload, type RunRecord } from "./runs";
 import type { SdkAnswer, SdkOp } from "./sdk-protocol";
 import { continueLeased } from "./handoff";
-import { hasMemo, insertStep, insertStepUnlessMemoized } from "./steps";
+import { hasMemo, insertStep, insertStepUnlessMemoized, resolveStepRow } from "./steps";
 
 /**
  * What an SDK answer means for the run (protocol reference §6.5), applied in one unit:
@@ -32,6 +33,8 @@ export interface ApplyContext {
   mayContinue?: boolean;
   /** set when the run's next call continues on this worker, under the same lease */
   next?: LeasedItem;
+  /** step.fetch / step.ai.infer requests made after the call (gateway.ts), by hashed step id */
+  gateway?: Map<string, GatewayOutcome>;
 }
 
 export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promise<void> {
@@ -68,23 +71,14 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
         break;
       }
       case "StepError": {
-        const attempts = maxAttempts(c.fn.config);
-        if (c.item.attempt + 1 < attempts) {
-          await insertStep(u, {
-            runId: run.id,
-            hashedId: op.id,
-            name: op.userland?.id ?? op.name ?? null,
-            displayName: op.displayName ?? op.name ?? null,
-            op: "StepRun",
-            status: "Errored",
-            attempt: c.item.attempt,
-            error: op.error,
-            startedAt: opStart(op, c.startedAt),
-            endedAt: u.now,
-          });
-          const at = retryAfterTime(answer.retryAfter, u.now) ?? u.now + retryDelay(c.item.attempt, u.ctx.options.retryBaseMs);
-          await requeueItem(u.tx, c.item, c.owner, { availableAt: at, attempt: c.item.attempt + 1 });
-          await saveRunState(u, run, { pendingSteps: [...pending] });
+        if (c.item.attempt + 1 < maxAttempts(c.fn.config)) {
+          await retryStep(
+            c,
+            op,
+            { op: "StepRun", error: op.error, startedAt: opStart(op, c.startedAt) },
+            pending,
+            answer.retryAfter,
+          );
           return;
         }
         await recordStepFailure(u, run.id, op, c.item.attempt, c.startedAt);
@@ -159,6 +153,44 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
             pauseTimeoutItemId(pauseId),
           );
         pending.add(op.id);
+        break;
+      }
+      case "WaitForSignal": {
+        if (pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
+        if (await startSignalWait(c, op)) pending.add(op.id);
+        else resolvedSomething = true;
+        break;
+      }
+      case "Gateway":
+      case "AIGateway": {
+        const outcome = c.gateway?.get(op.id);
+        // none: already memoized or pending (a re-reported op), so performGatewayOps skipped it
+        if (!outcome || pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
+        const row = {
+          runId: run.id,
+          hashedId: op.id,
+          name: op.userland?.id ?? op.displayName ?? null,
+          displayName: op.displayName ?? null,
+          op: op.op,
+          attempt: c.item.attempt,
+          input: outcome.input,
+          startedAt: outcome.startedAt,
+          endedAt: outcome.endedAt,
+        };
+        if (outcome.ok) {
+          await insertStepUnlessMemoized(u, {
+            ...row,
+            status: "Completed",
+            output: outcome.data,
+            memo: { value: { data: outcome.data } },
+          });
+        } else if (outcome.retriable && c.item.attempt + 1 < maxAttempts(c.fn.config)) {
+          await retryStep(c, op, { ...row, error: outcome.error }, pending);
+          return;
+        } else {
+          await insertStep(u, { ...row, status: "Failed", error: outcome.error, memo: { value: { error: outcome.error } } });
+        }
+        resolvedSomething = true;
         break;
       }
       case "InvokeFunction": {
@@ -262,6 +294,80 @@ export async function recordStepFailure(u: Unit, runId: string, op: SdkOp, attem
     startedAt: opStart(op, fallbackStart),
     endedAt: u.now,
   });
+}
+
+/**
+ * Records a failed attempt and calls the same step again after the backoff (or Retry-After);
+ * the item is re-queued with the next attempt number.
+ */
+async function retryStep(
+  c: ApplyContext,
+  op: SdkOp,
+  row: { op: string; error: unknown; startedAt: number; input?: unknown; endedAt?: number },
+  pending: Set<string>,
+  retryAfter?: string,
+): Promise<void> {
+  const { u, run } = c;
+  await insertStep(u, {
+    runId: run.id,
+    hashedId: op.id,
+    name: op.userland?.id ?? op.name ?? null,
+    displayName: op.displayName ?? op.name ?? null,
+    op: row.op,
+    status: "Errored",
+    attempt: c.item.attempt,
+    input: row.input,
+    error: row.error,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt ?? u.now,
+  });
+  const at = retryAfterTime(retryAfter, u.now) ?? u.now + retryDelay(c.item.attempt, u.ctx.options.retryBaseMs);
+  await requeueItem(u.tx, c.item, c.owner, { availableAt: at, attempt: c.item.attempt + 1 });
+  await saveRunState(u, run, { pendingSteps: [...pending] });
+}
+
+/**
+ * step.waitForSignal: a pause holding the signal, with its timeout. False when the step failed
+ * at once (no signal name, or another run holds the signal and onConflict is "fail").
+ */
+async function startSignalWait(c: ApplyContext, op: SdkOp): Promise<boolean> {
+  const { u, run } = c;
+  const opts = op.opts ?? {};
+  const signal = text(opts.signal ?? op.name);
+  const timeoutMs = parseDuration(text(opts.timeout));
+  const expiresAt = timeoutMs !== null ? u.now + timeoutMs : null;
+  const replace = opts.conflict === "replace";
+  const stepRowId = await insertStep(u, {
+    runId: run.id,
+    hashedId: op.id,
+    name: op.userland?.id ?? op.displayName ?? null,
+    displayName: op.displayName ?? null,
+    op: "WaitForSignal",
+    status: "Waiting",
+    input: { signal, timeout: opts.timeout ?? null, onConflict: replace ? "replace" : "fail" },
+    startedAt: u.now,
+    wakeAt: expiresAt,
+  });
+  const fail = async (message: string) => {
+    const error = { name: "SignalConflictError", message };
+    await resolveStepRow(u, stepRowId, run.id, { status: "Failed", memo: { error }, error });
+    return false;
+  };
+  if (!signal) return fail("step.waitForSignal: the signal name is empty");
+  const held = await createSignalPause(u, { runId: run.id, stepId: op.id, stepRowId, signal, expiresAt, replace });
+  if ("heldBy" in held)
+    return fail(
+      `step.waitForSignal: run ${held.heldBy} is already waiting for signal "${signal}" (onConflict: "fail"; "replace" takes the signal over)`,
+    );
+  if (expiresAt !== null)
+    await enqueueCall(
+      u,
+      run,
+      { stepId: "step", pauseTimeout: { pauseId: held.pauseId, stepRowId, kind: "signal" } },
+      expiresAt,
+      pauseTimeoutItemId(held.pauseId),
+    );
+  return true;
 }
 
 /** Starts the child run; false when the target does not exist (the step fails at once). */

@@ -79,6 +79,7 @@ export async function getRunDetail(deps: RunDetailDeps, id: string): Promise<Run
       id: p.id,
       kind: p.kind,
       eventName: p.eventName,
+      signal: p.kind === "signal" ? p.matchKey : null,
       expression: p.expression,
       createdAt: isoTime(p.createdAt) as string,
       expiresAt: isoTime(p.expiresAt),

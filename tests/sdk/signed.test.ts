@@ -104,12 +104,23 @@ describe.skipIf(skip)("signed mode (stepwise start)", () => {
       ["GET", "/v0/runs/01ABC/batch"],
       ["GET", "/v0/runs/01ABC/actions"],
       ["POST", "/v1/checkpoint/01ABC/async"],
+      ["POST", "/v1/signals"],
     ] as const) {
-      const res = await api(server, method, path, method === "POST" ? { qi_id: "x", steps: [] } : undefined, {
+      const res = await api(server, method, path, method === "POST" ? { qi_id: "x", steps: [], signal: "s" } : undefined, {
         authorization: "",
       });
       expect(res.status, path).toBe(401);
     }
+    // the SDK's own key gets through to the handler (nobody waits for this signal)
+    const signal = await api<{ code: string }>(
+      server,
+      "POST",
+      "/v1/signals",
+      { signal: "s", data: 1 },
+      { authorization: `Bearer ${hashed(signingKey)}` },
+    );
+    expect(signal.status).toBe(404);
+    expect(signal.body.code).toBe("not_found");
   });
 
   it("an app with another signing key cannot sync", async () => {
