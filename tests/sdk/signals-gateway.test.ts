@@ -3,12 +3,11 @@ import type { AddressInfo } from "node:net";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { AppDto } from "@/lib/contracts/apps";
 import { buildTimeline } from "@/components/runs/timeline-model";
 import type { RunDetail } from "@/lib/contracts/runs";
 
 import { skipWithoutDatabase } from "../support/db";
-import { freePort, sendEvents, startSdkApp, stepsOf, trigger, waitForRun, type SdkApp } from "../support/sdk-app";
+import { freePort, sendEvents, startSyncedSdkApps, stepsOf, trigger, waitForRun, type SdkApp } from "../support/sdk-app";
 import { api, startServer, waitFor, type TestServer } from "../support/server";
 
 const skip = await skipWithoutDatabase();
@@ -73,18 +72,11 @@ describe.skipIf(skip)("SDK signals, step.fetch and step.ai.infer", () => {
       const prompt = (JSON.parse(req.body) as { messages: { content: string }[] }).messages[0]?.content;
       res.end(JSON.stringify({ id: "cmpl-1", choices: [{ message: { role: "assistant", content: `you said ${prompt}` } }] }));
     });
-    for (const version of [3, 4] as const) {
-      const app = await startSdkApp({
-        version,
-        serverUrl: server.url,
-        appId: `steps-v${version}`,
-        script: "steps-fixture-app.mjs",
-        env: { AI_KEY },
-      });
-      const added = await api<AppDto>(server, "POST", "/api/v1/apps", { url: app.url });
-      if (added.body.syncError) throw new Error(added.body.syncError);
-      apps.set(version, app);
-    }
+    await startSyncedSdkApps(server, apps, (version) => ({
+      appId: `steps-v${version}`,
+      script: "steps-fixture-app.mjs",
+      env: { AI_KEY },
+    }));
   });
   afterAll(async () => {
     await Promise.all([...apps.values()].map((a) => a.stop()));

@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { AppDto } from "@/lib/contracts/apps";
-
 import { skipWithoutDatabase } from "../support/db";
 import { startFunctionApp } from "../support/function-app";
-import { freePort, runsOf, sendEvents, startSdkApp, stepsOf, trigger, waitForRun, type SdkApp } from "../support/sdk-app";
+import {
+  freePort,
+  runsOf,
+  sendEvents,
+  startSdkApp,
+  startSyncedSdkApps,
+  stepsOf,
+  trigger,
+  waitForRun,
+  type SdkApp,
+} from "../support/sdk-app";
 import { api, startServer, waitFor, type TestServer } from "../support/server";
 
 const skip = await skipWithoutDatabase();
@@ -19,12 +27,7 @@ describe.skipIf(skip)("SDK step functions", () => {
 
   beforeAll(async () => {
     server = await startServer();
-    for (const version of [3, 4] as const) {
-      const app = await startSdkApp({ version, serverUrl: server.url });
-      const added = await api<AppDto>(server, "POST", "/api/v1/apps", { url: app.url });
-      if (added.body.syncError) throw new Error(added.body.syncError);
-      apps.set(version, app);
-    }
+    await startSyncedSdkApps(server, apps);
   });
   afterAll(async () => {
     await Promise.all([...apps.values()].map((a) => a.stop()));

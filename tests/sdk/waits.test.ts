@@ -1,9 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { AppDto } from "@/lib/contracts/apps";
-
 import { skipWithoutDatabase } from "../support/db";
-import { getRun, sendEvents, startSdkApp, stepsOf, trigger, waitForRun, type SdkApp } from "../support/sdk-app";
+import {
+  getRun,
+  sendEvents,
+  startSdkApp,
+  startSyncedSdkApps,
+  stepsOf,
+  trigger,
+  waitForRun,
+  type SdkApp,
+} from "../support/sdk-app";
 import { api, startServer, waitFor, type TestServer } from "../support/server";
 
 const skip = await skipWithoutDatabase();
@@ -15,12 +22,7 @@ describe.skipIf(skip)("SDK waits and cancellation", () => {
 
   beforeAll(async () => {
     server = await startServer();
-    for (const version of [3, 4] as const) {
-      const app = await startSdkApp({ version, serverUrl: server.url, appId: `waits-v${version}` });
-      const added = await api<AppDto>(server, "POST", "/api/v1/apps", { url: app.url });
-      if (added.body.syncError) throw new Error(added.body.syncError);
-      apps.set(version, app);
-    }
+    await startSyncedSdkApps(server, apps, (version) => ({ appId: `waits-v${version}` }));
   });
   afterAll(async () => {
     await Promise.all([...apps.values()].map((a) => a.stop()));

@@ -134,6 +134,24 @@ export async function startSdkApp(spec: SdkAppSpec): Promise<SdkApp> {
 }
 
 /** A port nothing listens on right now (for a server started later, or an app that is down). */
+/**
+ * Starts the fixture app of each SDK version and adds it to the server by URL (a PUT sync, as
+ * the dashboard's "Add app" does); a sync error fails the setup with its message. Each app goes
+ * into `apps` as soon as it runs, so the suite's teardown stops it even when a later step fails.
+ */
+export async function startSyncedSdkApps(
+  server: { url: string },
+  apps: Map<SdkVersion, SdkApp>,
+  spec: (version: SdkVersion) => Omit<SdkAppSpec, "version" | "serverUrl"> = () => ({}),
+): Promise<void> {
+  for (const version of [3, 4] as const) {
+    const app = await startSdkApp({ ...spec(version), version, serverUrl: server.url });
+    apps.set(version, app);
+    const added = await api<{ syncError: string | null }>(server, "POST", "/api/v1/apps", { url: app.url });
+    if (added.body.syncError) throw new Error(added.body.syncError);
+  }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
