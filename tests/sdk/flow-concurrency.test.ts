@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { skipWithoutDatabase } from "../support/db";
-import { maxOverlap, startFlowApp, waitForEnded, waitForStarts, type FlowApp } from "../support/flow";
+import { expectOneStepPerUser, maxOverlap, startFlowApp, waitForEnded, waitForStarts, type FlowApp } from "../support/flow";
 import { getRun, runsOf } from "../support/sdk-app";
 import { startServer, waitFor, type TestServer } from "../support/server";
 
@@ -56,18 +56,7 @@ describe.skipIf(skip).concurrent("flow control: concurrency (SDK v4)", () => {
     expect(at(`${r2}:a`)).toBeLessThan(at(`${r1}:b`));
   });
 
-  it("a key gives one queue per value: one step per user at a time, users in parallel", async () => {
-    const ids = await app.emit("conc-key", [
-      ...Array.from({ length: 3 }, () => ({ user: "ann" })),
-      ...Array.from({ length: 3 }, () => ({ user: "bob" })),
-    ]);
-    await waitForEnded(server, ids, app.fnId("conc-key"), 20_000);
-    const { intervals } = await app.flowStats();
-    expect(maxOverlap(intervals["conc-key:ann"] ?? [])).toBe(1);
-    expect(maxOverlap(intervals["conc-key:bob"] ?? [])).toBe(1);
-    // Both users' queues ran side by side.
-    expect(maxOverlap(intervals["conc-key"] ?? [])).toBe(2);
-  });
+  it("a key gives one queue per value: one step per user at a time, users in parallel", () => expectOneStepPerUser(server, app));
 
   it("two limits at once: 2 per function and 1 per user", async () => {
     const users = ["u1", "u2", "u3"];

@@ -5,6 +5,7 @@ import {
   arrivals,
   checkDebounce,
   debouncedRuns,
+  expectOneStepPerUser,
   maxOverlap,
   sleep,
   startFlowApp,
@@ -42,17 +43,7 @@ describe.skipIf(skip).concurrent("flow control through SDK v3", () => {
     expect(maxOverlap(intervals.conc ?? [])).toBe(2);
   });
 
-  it("concurrency key: one step per user at a time, users in parallel", async () => {
-    const ids = await app.emit("conc-key", [
-      ...Array.from({ length: 3 }, () => ({ user: "ann" })),
-      ...Array.from({ length: 3 }, () => ({ user: "bob" })),
-    ]);
-    await waitForEnded(server, ids, app.fnId("conc-key"), 20_000);
-    const { intervals } = await app.flowStats();
-    expect(maxOverlap(intervals["conc-key:ann"] ?? [])).toBe(1);
-    expect(maxOverlap(intervals["conc-key:bob"] ?? [])).toBe(1);
-    expect(maxOverlap(intervals["conc-key"] ?? [])).toBe(2);
-  });
+  it("concurrency key: one step per user at a time, users in parallel", () => expectOneStepPerUser(server, app));
 
   it("debounce: a burst starts one run, 1s after its last event, with that event", async () => {
     const ids: string[] = [];

@@ -1,3 +1,5 @@
+import { expect } from "vitest";
+
 import type { AppDto } from "@/lib/contracts/apps";
 
 import { runsOf, sendEvents, startSdkApp, type SdkApp, type SdkVersion, type V1Run } from "./sdk-app";
@@ -206,4 +208,20 @@ export async function debouncedRuns(
     for (const run of await runsOf(server, id))
       if (run.function_id === functionId) out.set(run.run_id, { eventId: run.event_id as string, at: Date.parse(run.queued_at) });
   return [...out.values()];
+}
+
+/**
+ * `concurrency: {limit: 1, key: "event.data.user"}` (the fixture's `conc-key`): three runs each
+ * for two users execute one step at a time per user, and the two users' queues side by side.
+ */
+export async function expectOneStepPerUser(server: { url: string }, app: FlowApp): Promise<void> {
+  const ids = await app.emit("conc-key", [
+    ...Array.from({ length: 3 }, () => ({ user: "ann" })),
+    ...Array.from({ length: 3 }, () => ({ user: "bob" })),
+  ]);
+  await waitForEnded(server, ids, app.fnId("conc-key"), 20_000);
+  const { intervals } = await app.flowStats();
+  expect(maxOverlap(intervals["conc-key:ann"] ?? [])).toBe(1);
+  expect(maxOverlap(intervals["conc-key:bob"] ?? [])).toBe(1);
+  expect(maxOverlap(intervals["conc-key"] ?? [])).toBe(2);
 }
