@@ -43,6 +43,7 @@ import { useNow } from "@/components/ui/use-now";
 import { RunTimeline } from "./run-timeline";
 import { Trigger } from "./runs-table";
 import { parseStatusReason } from "./status-reason";
+import { SubStateBadge } from "./sub-state-badge";
 import { opLabel, stepLabel } from "./timeline-model";
 import { matchingData } from "./wait-match";
 
@@ -297,6 +298,7 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
         <div className="min-w-0">
           <div className="flex flex-wrap items-center gap-3">
             <StatusBadge status={run.status} className="h-6 text-[13px]" />
+            {run.subState && <SubStateBadge subState={run.subState} className="h-6 px-2 text-xs" />}
             <h1 className="truncate text-xl font-semibold tracking-tight text-fg">
               <Link href={`/functions/${encodeURIComponent(run.functionId)}`} className="hover:underline">
                 {run.functionName ?? run.functionId}
@@ -364,6 +366,16 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
           <Link href={`/runs/${run.invocation.parentRunId}`} className="font-mono text-accent hover:underline">
             {run.invocation.parentRunId}
           </Link>
+        </div>
+      )}
+      {run.cancelledBy && (
+        <div
+          className="mt-3 ml-0 inline-flex max-w-full items-center gap-1.5 rounded-md bg-sunken px-2.5 py-1 text-xs text-muted ring-1 ring-line"
+          data-testid="cancelled-by"
+        >
+          <Ban className="size-3.5 shrink-0" aria-hidden />
+          Cancelled by event
+          <EventLink event={run.cancelledBy} testId="cancelled-by-link" />
         </div>
       )}
       {run.statusReason && run.status !== "Skipped" && <ReasonBanner status={run.status} reason={run.statusReason} />}
@@ -435,6 +447,17 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
         </Meta>
       </dl>
     </div>
+  );
+}
+
+/** An event that resumed or cancelled the run: its name, linking to its page, the id on hover. */
+function EventLink({ event, testId }: { event: { id: string; name: string | null }; testId: string }) {
+  return (
+    <Tooltip content={<span className="font-mono">{event.id}</span>}>
+      <Link href={`/events/${event.id}`} className="truncate font-mono text-accent hover:underline" data-testid={testId}>
+        {event.name ?? event.id}
+      </Link>
+    </Tooltip>
   );
 }
 
@@ -602,6 +625,16 @@ function StepPanel({ detail, attempts, now }: { detail: RunDetail; attempts: Ste
             <dd className="mt-0.5 font-mono text-xs">{opLabel(step.op)}</dd>
           </div>
         </dl>
+        {step.resolvedBy && (
+          <p
+            className="flex min-w-0 items-center gap-1.5 rounded-md bg-sunken px-3 py-2 text-[13px] text-muted ring-1 ring-line ring-inset"
+            data-testid="resumed-by"
+          >
+            <Zap className="size-4 shrink-0 text-amber-500" aria-hidden />
+            {step.op === "InvokeFunction" ? "Resumed when the invoked run finished:" : "Resumed by event"}
+            <EventLink event={step.resolvedBy} testId="resumed-by-link" />
+          </p>
+        )}
         {step.error !== null && step.error !== undefined && <ErrorView error={step.error} />}
         {step.output !== null && step.output !== undefined && <JsonView value={step.output} label="Output" />}
         {step.input !== null && step.input !== undefined && <JsonView value={step.input} label="Input" maxHeight="14rem" />}

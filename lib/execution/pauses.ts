@@ -93,7 +93,7 @@ async function resolvePause(u: Unit, pause: PauseRow, event: StoredEvent): Promi
   const claimed = await u.tx.run(`DELETE FROM pauses WHERE id = ?`, [pause.id]);
   if (claimed === 0) return false;
   if (pause.kind === "cancel") {
-    await cancelRun(u, pause.run_id, `cancelled by event ${event.name} (${event.id})`);
+    await cancelRun(u, pause.run_id, `cancelled by event ${event.name} (${event.id})`, event.id);
     return true;
   }
   const run = await lockRun(u, pause.run_id);
@@ -105,6 +105,7 @@ async function resolvePause(u: Unit, pause: PauseRow, event: StoredEvent): Promi
       status: "Completed",
       memo: eventPayload(event),
       output: eventPayload(event),
+      resolvedByEventId: event.id,
     });
   } else {
     const data = event.data;
@@ -116,6 +117,7 @@ async function resolvePause(u: Unit, pause: PauseRow, event: StoredEvent): Promi
       memo: failed ? { error: error ?? { name: "Error", message: "invoked function failed" } } : { data: data.result ?? null },
       output: failed ? undefined : (data.result ?? null),
       error: failed ? error : undefined,
+      resolvedByEventId: event.id,
     });
   }
   if (await stepResolved(u, run, pause.step_id)) await enqueueCall(u, run, { stepId: "step" });
