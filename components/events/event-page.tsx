@@ -142,7 +142,9 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
             {runs.length === 0 ? (
               <EmptyState icon={Play} title="No runs" className="py-10">
                 No function&apos;s trigger matches <span className="font-mono">{event.name}</span>
-                {event.name.startsWith("inngest/") ? " (an event the engine emits)." : ", or the functions it matches are paused."}
+                {event.name.startsWith("inngest/")
+                  ? " (an event the engine emits)."
+                  : ", or the functions it matches are paused."}
               </EmptyState>
             ) : (
               <EventRunsTable label="Runs started by this event" runs={runs} testId="event-runs" />

@@ -212,7 +212,12 @@ export async function getEventDetail(deps: EventQueryDeps, id: string): Promise<
       orderBy: { id: "asc" },
       take: EVENT_RUNS_MAX,
     }),
-    prisma.run.findMany({ where: { cancelledByEventId: id }, select: EVENT_RUN_SELECT, orderBy: { id: "asc" }, take: EVENT_RUNS_MAX }),
+    prisma.run.findMany({
+      where: { cancelledByEventId: id },
+      select: EVENT_RUN_SELECT,
+      orderBy: { id: "asc" },
+      take: EVENT_RUNS_MAX,
+    }),
   ]);
   const [runs, resumedRuns] = await Promise.all([
     prisma.run.findMany({

@@ -72,9 +72,7 @@ export async function getRunDetail(deps: RunDetailDeps, id: string): Promise<Run
     function: fn
       ? { id: fn.id, name: fn.name, kind: fn.kind, appId: fn.appId, paused: fn.paused, maxAttempts: maxAttempts(fn.config) }
       : null,
-    steps: steps.map((s) =>
-      toStepDto(s, kept.has(s.id), cause(s.resolvedByEventId)),
-    ),
+    steps: steps.map((s) => toStepDto(s, kept.has(s.id), cause(s.resolvedByEventId))),
     events: events.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)).map(toEventDto),
     pending: items
       .filter((item) => item.kind === "exec" || item.kind === "timeout")

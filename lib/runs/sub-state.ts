@@ -15,8 +15,7 @@ type OpenStep = Pick<Step, "runId" | "seq" | "status" | "input" | "wakeAt">;
 export function subStateOf(steps: readonly OpenStep[]): RunSubState | null {
   // The first open row in step order: parallel waits are rare, and a stable pick keeps the badge still.
   let first: OpenStep | undefined;
-  for (const s of steps)
-    if ((OPEN_STATUSES as readonly string[]).includes(s.status) && (!first || s.seq < first.seq)) first = s;
+  for (const s of steps) if ((OPEN_STATUSES as readonly string[]).includes(s.status) && (!first || s.seq < first.seq)) first = s;
   if (!first) return null;
   const input = parseJsonText(first.input) as { event?: unknown; function_id?: unknown } | null;
   const target = first.status === "Waiting" ? input?.event : first.status === "Invoking" ? input?.function_id : null;

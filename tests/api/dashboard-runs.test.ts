@@ -341,7 +341,9 @@ describe.skipIf(skip)("dashboard runs API: sub-states and the events that resume
     const resumer = await eventDetail(approval);
     expect(resumer.runs).toEqual([]);
     expect(resumer.cancelled).toEqual([]);
-    expect(resumer.resumed).toMatchObject([{ id: running.run_id, functionId: "why-waiter", status: "Completed", stepName: "approval" }]);
+    expect(resumer.resumed).toMatchObject([
+      { id: running.run_id, functionId: "why-waiter", status: "Completed", stepName: "approval" },
+    ]);
     expect((await eventDetail(other)).resumed).toEqual([]);
   });
 
