@@ -191,7 +191,16 @@ function SkippedPanel({ detail }: { detail: RunDetail }) {
 }
 
 /** Why the run is (or was) where it is: the flow-control rule named, then its detail. */
-function ReasonBanner({ status, reason }: { status: string; reason: string }) {
+function ReasonBanner({
+  status,
+  reason,
+  cancelledBy,
+}: {
+  status: string;
+  reason: string;
+  /** the event whose cancelOn matched: named and linked instead of the reason's text */
+  cancelledBy?: RunDetail["run"]["cancelledBy"];
+}) {
   const parts = parseStatusReason(reason);
   const lead = status === "Queued" ? "Waiting to start" : status === "Cancelled" ? "Cancelled" : "Note";
   const Icon = status === "Queued" ? Clock3 : status === "Cancelled" ? Ban : Info;
@@ -206,16 +215,24 @@ function ReasonBanner({ status, reason }: { status: string; reason: string }) {
       data-testid="status-reason"
     >
       <Icon className="mt-0.5 size-4 shrink-0" aria-hidden />
-      <div className="min-w-0">
-        <span className="font-semibold">{lead}</span>
-        {parts.map((p, i) => (
-          <span key={i}>
-            {i === 0 ? " — " : "; "}
-            {p.rule && <span className="font-medium">{p.rule}: </span>}
-            {p.detail}
-          </span>
-        ))}
-      </div>
+      {cancelledBy ? (
+        <div className="flex min-w-0 items-center gap-1.5" data-testid="cancelled-by">
+          <span className="font-semibold">Cancelled by event</span>
+          <EventLink event={cancelledBy} testId="cancelled-by-link" />
+          <span className="text-xs opacity-80">(cancelOn)</span>
+        </div>
+      ) : (
+        <div className="min-w-0">
+          <span className="font-semibold">{lead}</span>
+          {parts.map((p, i) => (
+            <span key={i}>
+              {i === 0 ? " — " : "; "}
+              {p.rule && <span className="font-medium">{p.rule}: </span>}
+              {p.detail}
+            </span>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
@@ -368,17 +385,9 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
           </Link>
         </div>
       )}
-      {run.cancelledBy && (
-        <div
-          className="mt-3 ml-0 inline-flex max-w-full items-center gap-1.5 rounded-md bg-sunken px-2.5 py-1 text-xs text-muted ring-1 ring-line"
-          data-testid="cancelled-by"
-        >
-          <Ban className="size-3.5 shrink-0" aria-hidden />
-          Cancelled by event
-          <EventLink event={run.cancelledBy} testId="cancelled-by-link" />
-        </div>
+      {run.statusReason && run.status !== "Skipped" && (
+        <ReasonBanner status={run.status} reason={run.statusReason} cancelledBy={run.cancelledBy} />
       )}
-      {run.statusReason && run.status !== "Skipped" && <ReasonBanner status={run.status} reason={run.statusReason} />}
       {active &&
         detail.steps
           .filter((st) => st.op === "Sleep" && st.status === "Sleeping")
