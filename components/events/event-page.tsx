@@ -138,8 +138,13 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
           </div>
         </Panel>
         <div className="min-w-0 space-y-5">
-          <Panel title={`Runs started (${runs.length})`}>
-            {runs.length === 0 ? (
+          <Panel title={`Runs started (${runs.length})`} className="overflow-hidden">
+            {runs.length === 0 && (detail.resumed.length > 0 || detail.cancelled.length > 0) ? (
+              <p className="px-4 py-4 text-[13px] text-muted" data-testid="no-runs-started">
+                No function&apos;s trigger matches <span className="font-mono text-fg">{event.name}</span>: it{" "}
+                {detail.resumed.length > 0 ? "resumed" : "cancelled"} the runs below.
+              </p>
+            ) : runs.length === 0 ? (
               <EmptyState icon={Play} title="No runs" className="py-10">
                 No function&apos;s trigger matches <span className="font-mono">{event.name}</span>
                 {event.name.startsWith("inngest/")
@@ -151,12 +156,12 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
             )}
           </Panel>
           {detail.resumed.length > 0 && (
-            <Panel title={`Runs resumed (${detail.resumed.length})`}>
+            <Panel title={`Runs resumed (${detail.resumed.length})`} className="overflow-hidden">
               <EventRunsTable label="Runs this event resumed" runs={detail.resumed} testId="event-resumed-runs" />
             </Panel>
           )}
           {detail.cancelled.length > 0 && (
-            <Panel title={`Runs cancelled (${detail.cancelled.length})`}>
+            <Panel title={`Runs cancelled (${detail.cancelled.length})`} className="overflow-hidden">
               <EventRunsTable label="Runs this event cancelled" runs={detail.cancelled} testId="event-cancelled-runs" />
             </Panel>
           )}

@@ -163,7 +163,7 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
   it("cancels a run sleeping in step.sleep: it ends Cancelled and the app is never called for it again", async () => {
     // The runs list shows the sleep as it starts, live: the run stays Running, its badge says until when.
     const list = await open("/runs?function=shop-trial-reminder");
-    const [eventId] = await send({ name: "shop/trial.started", data: { userId: "u_9", wait: "8s" } });
+    const [eventId] = await send({ name: "shop/trial.started", data: { userId: "u_9", wait: "20s" } });
     const run = await runOf(eventId as string, "shop-trial-reminder");
     const listBadge = list.locator(`tr[data-run-id="${run.id}"][data-status="Running"] [data-sub-state="Sleeping"]`);
     await listBadge.waitFor();
@@ -439,5 +439,5 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
       ["cancel", "shop/warehouse.closed"],
     ] as const)
       expect(await config.locator(`[data-config="${rule}"]`).textContent()).toContain(text);
-  });
+  }, 240_000);
 });
