@@ -133,7 +133,12 @@ function RunBody({
   return (
     <>
       <div className="grid items-start gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,0.85fr)]">
-        <Panel title="Timeline" actions={<Legend kept={detail.steps.some((s) => s.fromOrigin)} />} bodyClassName="py-1">
+        <Panel
+          title="Timeline"
+          actions={<Legend kept={detail.steps.some((s) => s.fromOrigin)} />}
+          className="overflow-hidden"
+          bodyClassName="py-1"
+        >
           {detail.steps.length === 0 && detail.pending.length === 0 && TERMINAL.includes(detail.run.status) ? (
             <p className="px-4 py-6 text-[13px] text-muted">
               This run ended before any step ran{detail.run.statusReason ? `: ${detail.run.statusReason}` : "."}
