@@ -386,7 +386,7 @@ describe.skipIf(skip)("dashboard in the browser", () => {
         current = undefined;
       }
     }
-  });
+  }, 180_000);
 });
 
 describe.skipIf(skip)("dashboard of a production server", () => {
