@@ -134,8 +134,12 @@ function AppRow({ app }: { app: AppDto }) {
               <CheckCircle2 className="size-4 shrink-0 text-emerald-500" aria-label="Synced" />
             )}
             <div className="min-w-0">
-              <div className="truncate font-medium text-fg">{app.name}</div>
-              <div className="truncate font-mono text-[11px] text-faint">{app.id}</div>
+              <div className="truncate font-medium text-fg" title={app.name}>
+                {app.name}
+              </div>
+              <div className="truncate font-mono text-[11px] text-faint" title={app.id}>
+                {app.id}
+              </div>
             </div>
           </div>
         </td>

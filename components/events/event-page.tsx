@@ -26,7 +26,7 @@ import { StatusReasonLine } from "@/components/runs/status-reason";
 
 import { SendEventDialog } from "./send-event-dialog";
 
-/** `/events/<id>`: the payload, the runs it started (live), Replay and Edit & send. */
+/** `/events/<id>`: the payload, the runs it started, resumed and cancelled (live), Replay and Edit & send. */
 export function EventPage({ id, initial }: { id: string; initial?: EventDetail }) {
   const qc = useQueryClient();
   const router = useRouter();
@@ -44,7 +44,7 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
   const onHints = useCallback(
     (hints: Hint[]) => {
       const detail = qc.getQueryData<EventDetail>(key);
-      const mine = new Set(detail?.runs.map((r) => r.id));
+      const mine = new Set([...(detail?.runs ?? []), ...(detail?.resumed ?? []), ...(detail?.cancelled ?? [])].map((r) => r.id));
       const recent = detail ? Date.now() - Date.parse(detail.event.receivedAt) < 10 * 60_000 : true;
       if (recent || hints.some((h) => !h.id || mine.has(h.id))) void qc.invalidateQueries({ queryKey: key });
     },
@@ -63,8 +63,6 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
   });
 
   const detail = query.data;
-  const hrefs = useMemo(() => detail?.runs.map((r) => `/runs/${r.id}`) ?? [], [detail]);
-  const { bodyProps, rowProps } = useRowNavigation(hrefs);
 
   if (query.isPending)
     return (
@@ -96,7 +94,11 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
         </nav>
         <div className="flex flex-wrap items-start justify-between gap-4">
           <div className="min-w-0">
-            <h1 className="truncate font-mono text-xl font-semibold tracking-tight text-fg" data-testid="event-name">
+            <h1
+              className="truncate font-mono text-xl font-semibold tracking-tight text-fg"
+              title={event.name}
+              data-testid="event-name"
+            >
               {event.name}
             </h1>
             <div className="mt-1.5 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-muted">
@@ -135,56 +137,35 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
             <p className="mt-2 text-xs text-faint">Sender timestamp: {formatExact(new Date(event.ts).toISOString())}</p>
           </div>
         </Panel>
-        <Panel title={`Runs started (${runs.length})`}>
-          {runs.length === 0 ? (
-            <EmptyState icon={Play} title="No runs" className="py-10">
-              No function&apos;s trigger matches <span className="font-mono">{event.name}</span>
-              {event.name.startsWith("inngest/") ? " (an event the engine emits)." : ", or the functions it matches are paused."}
-            </EmptyState>
-          ) : (
-            <Table label="Runs started by this event" className="rounded-none border-0 shadow-none" minWidth="min-w-0">
-              <colgroup>
-                <col className="w-[128px]" />
-                <col />
-                <col className="w-[90px]" />
-                <col className="w-[90px]" />
-              </colgroup>
-              <thead>
-                <tr>
-                  <Th>Status</Th>
-                  <Th>Function</Th>
-                  <Th>Queued</Th>
-                  <Th className="text-right">Took</Th>
-                </tr>
-              </thead>
-              <tbody {...bodyProps} data-testid="event-runs">
-                {runs.map((r, i) => (
-                  <tr key={r.id} {...rowProps(i)} data-run-id={r.id} className={rowClass}>
-                    <td className={cellClass}>
-                      <StatusBadge status={r.status} />
-                    </td>
-                    <td className={cn(cellClass, "truncate")}>
-                      <Link href={`/runs/${r.id}`} className="font-medium text-fg hover:underline" tabIndex={-1}>
-                        {r.functionName ?? r.functionId}
-                      </Link>
-                      {r.statusReason ? (
-                        <StatusReasonLine reason={r.statusReason} />
-                      ) : (
-                        <div className="truncate font-mono text-[11px] text-faint">{r.id}</div>
-                      )}
-                    </td>
-                    <td className={cn(cellClass, "text-muted")}>
-                      <RelativeTime iso={r.queuedAt} />
-                    </td>
-                    <td className={cn(cellClass, "text-right font-mono text-xs text-muted")}>
-                      {r.endedAt ? formatDuration(Date.parse(r.endedAt) - Date.parse(r.queuedAt)) : "—"}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </Table>
+        <div className="min-w-0 space-y-5">
+          <Panel title={`Runs started (${runs.length})`} className="overflow-hidden">
+            {runs.length === 0 && (detail.resumed.length > 0 || detail.cancelled.length > 0) ? (
+              <p className="px-4 py-4 text-[13px] text-muted" data-testid="no-runs-started">
+                No function&apos;s trigger matches <span className="font-mono text-fg">{event.name}</span>: it{" "}
+                {detail.resumed.length > 0 ? "resumed" : "cancelled"} the runs below.
+              </p>
+            ) : runs.length === 0 ? (
+              <EmptyState icon={Play} title="No runs" className="py-10">
+                No function&apos;s trigger matches <span className="font-mono">{event.name}</span>
+                {event.name.startsWith("inngest/")
+                  ? " (an event the engine emits)."
+                  : ", or the functions it matches are paused."}
+              </EmptyState>
+            ) : (
+              <EventRunsTable label="Runs started by this event" runs={runs} testId="event-runs" />
+            )}
+          </Panel>
+          {detail.resumed.length > 0 && (
+            <Panel title={`Runs resumed (${detail.resumed.length})`} className="overflow-hidden">
+              <EventRunsTable label="Runs this event resumed" runs={detail.resumed} testId="event-resumed-runs" />
+            </Panel>
           )}
-        </Panel>
+          {detail.cancelled.length > 0 && (
+            <Panel title={`Runs cancelled (${detail.cancelled.length})`} className="overflow-hidden">
+              <EventRunsTable label="Runs this event cancelled" runs={detail.cancelled} testId="event-cancelled-runs" />
+            </Panel>
+          )}
+        </div>
       </div>
       <SendEventDialog
         open={editOpen}
@@ -193,5 +174,62 @@ export function EventPage({ id, initial }: { id: string; initial?: EventDetail }
         title="Edit & send event"
       />
     </div>
+  );
+}
+
+type EventRun = EventDetail["runs"][number] & { stepName?: string | null; stepId?: string };
+
+/** Runs linked to the event (started, resumed or cancelled): a row opens the run. */
+function EventRunsTable({ runs, label, testId }: { runs: EventRun[]; label: string; testId: string }) {
+  const hrefs = useMemo(() => runs.map((r) => `/runs/${r.id}`), [runs]);
+  const { bodyProps, rowProps } = useRowNavigation(hrefs);
+  return (
+    <Table label={label} className="rounded-none border-0 shadow-none" minWidth="min-w-0">
+      <colgroup>
+        <col className="w-[128px]" />
+        <col />
+        <col className="w-[90px]" />
+        <col className="w-[90px]" />
+      </colgroup>
+      <thead>
+        <tr>
+          <Th>Status</Th>
+          <Th>Function</Th>
+          <Th>Queued</Th>
+          <Th className="text-right">Took</Th>
+        </tr>
+      </thead>
+      <tbody {...bodyProps} data-testid={testId}>
+        {runs.map((r, i) => (
+          <tr key={`${r.id}:${r.stepId ?? ""}`} {...rowProps(i)} data-run-id={r.id} className={rowClass}>
+            <td className={cellClass}>
+              <StatusBadge status={r.status} />
+            </td>
+            <td className={cn(cellClass, "truncate")}>
+              <Link href={`/runs/${r.id}`} className="font-medium text-fg hover:underline" tabIndex={-1}>
+                {r.functionName ?? r.functionId}
+              </Link>
+              {r.stepId !== undefined ? (
+                <div className="truncate text-xs text-muted" title={r.id}>
+                  in step <span className="font-mono text-fg">{r.stepName ?? r.stepId}</span>
+                </div>
+              ) : r.statusReason ? (
+                <StatusReasonLine reason={r.statusReason} />
+              ) : (
+                <div className="truncate font-mono text-[11px] text-faint" title={r.id}>
+                  {r.id}
+                </div>
+              )}
+            </td>
+            <td className={cn(cellClass, "text-muted")}>
+              <RelativeTime iso={r.queuedAt} />
+            </td>
+            <td className={cn(cellClass, "text-right font-mono text-xs text-muted")}>
+              {r.endedAt ? formatDuration(Date.parse(r.endedAt) - Date.parse(r.queuedAt)) : "—"}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </Table>
   );
 }

@@ -232,7 +232,9 @@ export function EventsPage({ initial }: { initial?: EventList }) {
                       className={cn("size-3.5 shrink-0", e.name.startsWith("inngest/") ? "text-faint" : "text-amber-500")}
                       aria-hidden
                     />
-                    <span className="truncate">{e.name}</span>
+                    <span className="truncate" title={e.name}>
+                      {e.name}
+                    </span>
                   </span>
                 </td>
                 <td className={cn(cellClass, "truncate font-mono text-xs text-muted")}>{e.preview}</td>
@@ -243,7 +245,9 @@ export function EventsPage({ initial }: { initial?: EventList }) {
                     <span className="text-faint">0</span>
                   )}
                 </td>
-                <td className={cn(cellClass, "truncate font-mono text-xs text-muted")}>{e.id}</td>
+                <td className={cn(cellClass, "truncate font-mono text-xs text-muted")} title={e.id}>
+                  {e.id}
+                </td>
                 <td className={cn(cellClass, "text-muted")}>
                   <RelativeTime iso={e.receivedAt} />
                 </td>

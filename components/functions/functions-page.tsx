@@ -97,7 +97,9 @@ export function FunctionsPage() {
                     >
                       {fn.name}
                     </Link>
-                    <div className="truncate font-mono text-[11px] text-faint">{fn.id}</div>
+                    <div className="truncate font-mono text-[11px] text-faint" title={fn.id}>
+                      {fn.id}
+                    </div>
                   </td>
                   <td className={cn(cellClass, "truncate text-muted")}>{fn.appId ?? <span className="text-faint">HTTP</span>}</td>
                   <td className={cellClass}>

@@ -18,6 +18,8 @@ export interface Hint {
   topic: string;
   id?: string;
   status?: string;
+  /** on `runs`: a running run's sub-state (Sleeping | Waiting | Invoking, "" when none) */
+  sub?: string;
 }
 
 export type ConnectionState = "connecting" | "open" | "closed";

@@ -43,6 +43,7 @@ import { useNow } from "@/components/ui/use-now";
 import { RunTimeline } from "./run-timeline";
 import { Trigger } from "./runs-table";
 import { parseStatusReason } from "./status-reason";
+import { SubStateBadge } from "./sub-state-badge";
 import { opLabel, stepLabel } from "./timeline-model";
 import { matchingData } from "./wait-match";
 
@@ -132,7 +133,12 @@ function RunBody({
   return (
     <>
       <div className="grid items-start gap-5 xl:grid-cols-[minmax(0,1fr)_minmax(0,0.85fr)]">
-        <Panel title="Timeline" actions={<Legend kept={detail.steps.some((s) => s.fromOrigin)} />} bodyClassName="py-1">
+        <Panel
+          title="Timeline"
+          actions={<Legend kept={detail.steps.some((s) => s.fromOrigin)} />}
+          className="overflow-hidden"
+          bodyClassName="py-1"
+        >
           {detail.steps.length === 0 && detail.pending.length === 0 && TERMINAL.includes(detail.run.status) ? (
             <p className="px-4 py-6 text-[13px] text-muted">
               This run ended before any step ran{detail.run.statusReason ? `: ${detail.run.statusReason}` : "."}
@@ -190,7 +196,16 @@ function SkippedPanel({ detail }: { detail: RunDetail }) {
 }
 
 /** Why the run is (or was) where it is: the flow-control rule named, then its detail. */
-function ReasonBanner({ status, reason }: { status: string; reason: string }) {
+function ReasonBanner({
+  status,
+  reason,
+  cancelledBy,
+}: {
+  status: string;
+  reason: string;
+  /** the event whose cancelOn matched: named and linked instead of the reason's text */
+  cancelledBy?: RunDetail["run"]["cancelledBy"];
+}) {
   const parts = parseStatusReason(reason);
   const lead = status === "Queued" ? "Waiting to start" : status === "Cancelled" ? "Cancelled" : "Note";
   const Icon = status === "Queued" ? Clock3 : status === "Cancelled" ? Ban : Info;
@@ -205,16 +220,24 @@ function ReasonBanner({ status, reason }: { status: string; reason: string }) {
       data-testid="status-reason"
     >
       <Icon className="mt-0.5 size-4 shrink-0" aria-hidden />
-      <div className="min-w-0">
-        <span className="font-semibold">{lead}</span>
-        {parts.map((p, i) => (
-          <span key={i}>
-            {i === 0 ? " — " : "; "}
-            {p.rule && <span className="font-medium">{p.rule}: </span>}
-            {p.detail}
-          </span>
-        ))}
-      </div>
+      {cancelledBy ? (
+        <div className="flex min-w-0 items-center gap-1.5" data-testid="cancelled-by">
+          <span className="font-semibold">Cancelled by event</span>
+          <EventLink event={cancelledBy} testId="cancelled-by-link" />
+          <span className="text-xs opacity-80">(cancelOn)</span>
+        </div>
+      ) : (
+        <div className="min-w-0">
+          <span className="font-semibold">{lead}</span>
+          {parts.map((p, i) => (
+            <span key={i}>
+              {i === 0 ? " — " : "; "}
+              {p.rule && <span className="font-medium">{p.rule}: </span>}
+              {p.detail}
+            </span>
+          ))}
+        </div>
+      )}
     </div>
   );
 }
@@ -297,6 +320,7 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
         <div className="min-w-0">
           <div className="flex flex-wrap items-center gap-3">
             <StatusBadge status={run.status} className="h-6 text-[13px]" />
+            {run.subState && <SubStateBadge subState={run.subState} className="h-6 px-2 text-xs" />}
             <h1 className="truncate text-xl font-semibold tracking-tight text-fg">
               <Link href={`/functions/${encodeURIComponent(run.functionId)}`} className="hover:underline">
                 {run.functionName ?? run.functionId}
@@ -366,7 +390,9 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
           </Link>
         </div>
       )}
-      {run.statusReason && run.status !== "Skipped" && <ReasonBanner status={run.status} reason={run.statusReason} />}
+      {run.statusReason && run.status !== "Skipped" && (
+        <ReasonBanner status={run.status} reason={run.statusReason} cancelledBy={run.cancelledBy} />
+      )}
       {active &&
         detail.steps
           .filter((st) => st.op === "Sleep" && st.status === "Sleeping")
@@ -453,6 +479,17 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
         </Meta>
       </dl>
     </div>
+  );
+}
+
+/** An event that resumed or cancelled the run: its name, linking to its page, the id on hover. */
+function EventLink({ event, testId }: { event: { id: string; name: string | null }; testId: string }) {
+  return (
+    <Tooltip content={<span className="font-mono">{event.id}</span>}>
+      <Link href={`/events/${event.id}`} className="truncate font-mono text-accent hover:underline" data-testid={testId}>
+        {event.name ?? event.id}
+      </Link>
+    </Tooltip>
   );
 }
 
@@ -620,6 +657,16 @@ function StepPanel({ detail, attempts, now }: { detail: RunDetail; attempts: Ste
             <dd className="mt-0.5 font-mono text-xs">{opLabel(step.op)}</dd>
           </div>
         </dl>
+        {step.resolvedBy && (
+          <p
+            className="flex min-w-0 items-center gap-1.5 rounded-md bg-sunken px-3 py-2 text-[13px] text-muted ring-1 ring-line ring-inset"
+            data-testid="resumed-by"
+          >
+            <Zap className="size-4 shrink-0 text-amber-500" aria-hidden />
+            {step.op === "InvokeFunction" ? "Resumed when the invoked run finished:" : "Resumed by event"}
+            <EventLink event={step.resolvedBy} testId="resumed-by-link" />
+          </p>
+        )}
         {step.error !== null && step.error !== undefined && <ErrorView error={step.error} />}
         {step.output !== null && step.output !== undefined && <JsonView value={step.output} label="Output" />}
         {step.input !== null && step.input !== undefined && <JsonView value={step.input} label="Input" maxHeight="14rem" />}

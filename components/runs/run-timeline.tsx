@@ -113,7 +113,7 @@ export function RunTimeline({
                   aria-hidden
                 />
                 <div className="min-w-0 text-left">
-                  <div className="truncate font-medium text-fg" data-testid="step-name">
+                  <div className="truncate font-medium text-fg" title={row.label} data-testid="step-name">
                     {row.label}
                   </div>
                   <div className="truncate text-[11px] text-faint" title={row.sublabel}>
@@ -121,7 +121,7 @@ export function RunTimeline({
                     {place?.at === "label" ? (
                       <>
                         {!row.selectable && `${row.sublabel} · `}
-                        <span className="font-mono text-muted" data-testid="row-summary">
+                        <span className="font-mono text-muted" title={row.summary} data-testid="row-summary">
                           {row.summary}
                         </span>
                       </>

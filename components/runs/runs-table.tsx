@@ -16,6 +16,7 @@ import { useNow } from "@/components/ui/use-now";
 import { Skeleton } from "@/components/ui/states";
 
 import { StatusReasonLine } from "./status-reason";
+import { SubStateBadge } from "./sub-state-badge";
 
 /** Runs as a table: status, function, trigger, run id, started, duration. Fixed row height: live rows never reflow. */
 export function RunsTable({
@@ -74,10 +75,17 @@ export function RunsTable({
                 <div className="truncate font-medium text-fg" title={run.functionId}>
                   {run.functionName ?? run.functionId}
                 </div>
-                {run.statusReason ? (
+                {run.subState ? (
+                  <div className="flex min-w-0">
+                    <SubStateBadge subState={run.subState} />
+                  </div>
+                ) : run.statusReason ? (
                   <StatusReasonLine reason={run.statusReason} />
                 ) : (
-                  <div className="truncate font-mono text-[11px] text-faint">
+                  <div
+                    className="truncate font-mono text-[11px] text-faint"
+                    title={run.appId ? `${run.appId} · ${run.functionId}` : run.functionId}
+                  >
                     {run.appId ? `${run.appId} · ${run.functionId}` : run.functionId}
                   </div>
                 )}
@@ -85,12 +93,20 @@ export function RunsTable({
             )}
             <td className={cn(cellClass, "truncate")}>
               <Trigger run={run} />
-              {hideFunction && run.statusReason && <StatusReasonLine reason={run.statusReason} className="mt-0.5" />}
+              {hideFunction &&
+                (run.subState ? (
+                  <div className="mt-0.5 flex min-w-0">
+                    <SubStateBadge subState={run.subState} />
+                  </div>
+                ) : (
+                  run.statusReason && <StatusReasonLine reason={run.statusReason} className="mt-0.5" />
+                ))}
             </td>
             <td className={cn(cellClass, "truncate", narrowId && "xl:hidden 2xl:table-cell")}>
               <Link
                 href={`/runs/${run.id}`}
                 className="font-mono text-xs text-muted hover:text-accent hover:underline"
+                title={run.id}
                 tabIndex={-1}
               >
                 {run.id}

@@ -13,7 +13,8 @@ import { apiParams, type RunFilters } from "./filters";
 /**
  * The runs list, live. Pages come from `GET /api/v1/runs` (keyset). Realtime hints are applied
  * precisely instead of refetching everything:
- * - a hint for a run on screen whose status changed → fetch just those runs (`ids=`) and patch them;
+ * - a hint for a run on screen whose status (or sub-state: sleeping, waiting) changed → fetch
+ *   just those runs (`ids=`) and patch them;
  * - a hint for an unknown run → fetch the runs newer than the newest shown (`after=`).
  * New runs are inserted at the top only while the user is at the top of the page; otherwise
  * they wait behind a "N new runs" button, so nothing moves under the reader.
@@ -98,16 +99,17 @@ export function useLiveRuns(filters: RunFilters, initial?: RunList) {
         void qc.invalidateQueries({ queryKey: key });
         return;
       }
-      const shown = new Map<string, string>();
-      for (const page of data.pages) for (const r of page.data) shown.set(r.id, r.status);
-      for (const r of state.current.buffer) shown.set(r.id, r.status);
+      const shown = new Map<string, RunListItem>();
+      for (const page of data.pages) for (const r of page.data) shown.set(r.id, r);
+      for (const r of state.current.buffer) shown.set(r.id, r);
       const changed = new Set<string>();
       let unknown = false;
       for (const h of hints) {
         if (!h.id) continue;
-        const status = shown.get(h.id);
-        if (status === undefined) unknown = true;
-        else if (status !== h.status) changed.add(h.id);
+        const row = shown.get(h.id);
+        if (row === undefined) unknown = true;
+        // A sleep or wait starting or ending leaves the status Running: the hint's `sub` says so.
+        else if (row.status !== h.status || (h.sub !== undefined && h.sub !== (row.subState?.kind ?? ""))) changed.add(h.id);
       }
       if (changed.size) void refreshRows([...changed].slice(0, 100));
       if (unknown) void fetchNewer();

@@ -81,7 +81,12 @@ export const eventRunDto = z.object({
 
 export const eventDetailDto = z.object({
   event: eventDto,
+  /** the runs it started (or joined: a batch, a debounce) */
   runs: z.array(eventRunDto),
+  /** runs whose step.waitForEvent (or step.invoke) it resumed, with the step's name */
+  resumed: z.array(eventRunDto.extend({ stepId: z.string(), stepName: z.string().nullable() })),
+  /** runs its cancelOn match cancelled */
+  cancelled: z.array(eventRunDto),
 });
 export type EventDetail = z.infer<typeof eventDetailDto>;
 

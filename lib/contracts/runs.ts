@@ -10,6 +10,18 @@ export const RUN_STATUSES = ["Queued", "Running", "Completed", "Failed", "Cancel
 export const runStatus = z.enum(RUN_STATUSES);
 export type RunStatusName = z.infer<typeof runStatus>;
 
+/**
+ * What a Running run is doing between calls: sleeping (step.sleep) until `until`, waiting for
+ * the event `target` (step.waitForEvent, times out at `until`) or for the function `target`
+ * it invoked (step.invoke). Null for a run that is not Running or is calling its app.
+ */
+export const runSubStateDto = z.object({
+  kind: z.enum(["Sleeping", "Waiting", "Invoking"]),
+  target: z.string().nullable(),
+  until: z.string().nullable(),
+});
+export type RunSubState = z.infer<typeof runSubStateDto>;
+
 export const runListItemDto = z.object({
   id: z.string(),
   functionId: z.string(),
@@ -25,6 +37,7 @@ export const runListItemDto = z.object({
   startedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
   originRunId: z.string().nullable(),
+  subState: runSubStateDto.nullable(),
 });
 export type RunListItem = z.infer<typeof runListItemDto>;
 
@@ -99,6 +112,8 @@ export const stepDto = z.object({
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   wakeAt: z.string().nullable(),
+  /** the event that resumed a waitForEvent (for an invoke: the child run's finish event) */
+  resolvedBy: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
 });
 export type StepDto = z.infer<typeof stepDto>;
 
@@ -137,6 +152,8 @@ export const runDetailDto = z.object({
     /** the name of the step a rerun started from (as the original run shows it) */
     originStepName: z.string().nullable(),
     invocation: z.object({ parentRunId: z.string(), correlationId: z.string(), stepId: z.string() }).nullable(),
+    /** the event whose cancelOn match cancelled the run */
+    cancelledBy: z.object({ id: z.string(), name: z.string().nullable() }).nullable(),
   }),
   function: z
     .object({

@@ -194,28 +194,60 @@ async function withRuns(deps: EventQueryDeps, rows: EventRow[], includeRuns: boo
   }));
 }
 
+const EVENT_RUNS_MAX = 200;
+const EVENT_RUN_SELECT = { id: true, functionId: true, status: true, statusReason: true, queuedAt: true, endedAt: true } as const;
+
 export async function getEventDetail(deps: EventQueryDeps, id: string): Promise<EventDetail> {
-  const event = await deps.prisma.event.findUnique({ where: { id } });
+  const { prisma } = deps;
+  const event = await prisma.event.findUnique({ where: { id } });
   if (!event) throw notFound("event", id);
   // Its own runs, and those it joined: a batch, or a debounce that started with a later event.
-  const joined = await deps.prisma.runEvent.findMany({ where: { eventId: id }, select: { runId: true } });
-  const runs = await deps.prisma.run.findMany({
-    where: joined.length ? { OR: [{ eventId: id }, { id: { in: joined.map((j) => j.runId) } }] } : { eventId: id },
-    select: { id: true, functionId: true, status: true, statusReason: true, queuedAt: true, endedAt: true },
-    orderBy: { id: "asc" },
-    take: 200,
+  // The runs it resumed and cancelled come from `steps(resolved_by_event_id)` and
+  // `runs(cancelled_by_event_id)`, both indexed.
+  const [joined, resumedSteps, cancelled] = await Promise.all([
+    prisma.runEvent.findMany({ where: { eventId: id }, select: { runId: true } }),
+    prisma.step.findMany({
+      where: { resolvedByEventId: id },
+      select: { runId: true, hashedId: true, name: true, displayName: true },
+      orderBy: { id: "asc" },
+      take: EVENT_RUNS_MAX,
+    }),
+    prisma.run.findMany({
+      where: { cancelledByEventId: id },
+      select: EVENT_RUN_SELECT,
+      orderBy: { id: "asc" },
+      take: EVENT_RUNS_MAX,
+    }),
+  ]);
+  const [runs, resumedRuns] = await Promise.all([
+    prisma.run.findMany({
+      where: joined.length ? { OR: [{ eventId: id }, { id: { in: joined.map((j) => j.runId) } }] } : { eventId: id },
+      select: EVENT_RUN_SELECT,
+      orderBy: { id: "asc" },
+      take: EVENT_RUNS_MAX,
+    }),
+    resumedSteps.length
+      ? prisma.run.findMany({ where: { id: { in: [...new Set(resumedSteps.map((s) => s.runId))] } }, select: EVENT_RUN_SELECT })
+      : [],
+  ]);
+  const toDto = (r: (typeof runs)[number]) => ({
+    id: r.id,
+    functionId: r.functionId,
+    functionName: deps.functionName(r.functionId),
+    status: r.status,
+    statusReason: r.statusReason,
+    queuedAt: isoTime(r.queuedAt) as string,
+    endedAt: isoTime(r.endedAt),
   });
+  const byId = new Map(resumedRuns.map((r) => [r.id, r]));
   return {
     event: toEventDto(event),
-    runs: runs.map((r) => ({
-      id: r.id,
-      functionId: r.functionId,
-      functionName: deps.functionName(r.functionId),
-      status: r.status,
-      statusReason: r.statusReason,
-      queuedAt: isoTime(r.queuedAt) as string,
-      endedAt: isoTime(r.endedAt),
-    })),
+    runs: runs.map(toDto),
+    resumed: resumedSteps.flatMap((s) => {
+      const run = byId.get(s.runId);
+      return run ? [{ ...toDto(run), stepId: s.hashedId, stepName: s.displayName ?? s.name }] : [];
+    }),
+    cancelled: cancelled.map(toDto),
   };
 }
 

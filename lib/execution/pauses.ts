@@ -96,11 +96,16 @@ async function resolvePause(u: Unit, pause: PauseRow, event: StoredEvent): Promi
   if (pause.kind === "cancel") {
     const claimed = await u.tx.run(`DELETE FROM pauses WHERE id = ?`, [pause.id]);
     if (claimed === 0) return false;
-    await cancelRun(u, pause.run_id, `cancelled by event ${event.name} (${event.id})`);
+    await cancelRun(u, pause.run_id, `cancelled by event ${event.name} (${event.id})`, event.id);
     return true;
   }
   if (pause.kind === "wait")
-    return resumePause(u, pause, { status: "Completed", memo: eventPayload(event), output: eventPayload(event) });
+    return resumePause(u, pause, {
+      status: "Completed",
+      memo: eventPayload(event),
+      output: eventPayload(event),
+      resolvedByEventId: event.id,
+    });
   const data = event.data;
   const error = data.error as Record<string, unknown> | undefined;
   const status = (data._inngest as { status?: string } | undefined)?.status;
@@ -110,6 +115,7 @@ async function resolvePause(u: Unit, pause: PauseRow, event: StoredEvent): Promi
     memo: failed ? { error: error ?? { name: "Error", message: "invoked function failed" } } : { data: data.result ?? null },
     output: failed ? undefined : (data.result ?? null),
     error: failed ? error : undefined,
+    resolvedByEventId: event.id,
   });
 }
 

@@ -272,7 +272,7 @@ export async function markRunning(u: Unit, run: RunRecord): Promise<boolean> {
 export type RunOutcome =
   | { status: "Completed"; output: unknown }
   | { status: "Failed"; error: SerializedError }
-  | { status: "Cancelled"; reason: string };
+  | { status: "Cancelled"; reason: string; byEventId?: string };
 
 export interface SerializedError {
   name: string;
@@ -295,14 +295,15 @@ export async function finishRun(
 ): Promise<boolean> {
   const { tx, now } = u;
   const changed = await tx.run(
-    `UPDATE runs SET status = ?, output = ?, error = ?, status_reason = ?, ended_at = ?, updated_at = ?,
-            started_at = coalesce(started_at, ?)
+    `UPDATE runs SET status = ?, output = ?, error = ?, status_reason = ?, cancelled_by_event_id = ?, ended_at = ?,
+            updated_at = ?, started_at = coalesce(started_at, ?)
      WHERE id = ? AND status IN ('Queued', 'Running')`,
     [
       outcome.status,
       outcome.status === "Completed" ? JSON.stringify(outcome.output ?? null) : null,
       outcome.status === "Failed" ? JSON.stringify(outcome.error) : null,
       outcome.status === "Cancelled" ? outcome.reason : null,
+      outcome.status === "Cancelled" ? (outcome.byEventId ?? null) : null,
       now,
       now,
       outcome.status === "Cancelled" ? null : now,
@@ -350,10 +351,10 @@ export async function finishRun(
 }
 
 /** Cancels a run unless it already ended. A call in flight finishes, but nothing calls the app again. */
-export async function cancelRun(u: Unit, runId: string, reason: string): Promise<boolean> {
+export async function cancelRun(u: Unit, runId: string, reason: string, byEventId?: string): Promise<boolean> {
   const run = await lockRun(u, runId);
   if (!run || TERMINAL.includes(run.status)) return false;
-  return finishRun(u, run, { status: "Cancelled", reason });
+  return finishRun(u, run, { status: "Cancelled", reason, byEventId });
 }
 
 /** Holds the run's pending-parallel bookkeeping (version-2 fan-in and re-plan dedupe). */

@@ -82,14 +82,26 @@ export async function resolveStepRow(
   u: Unit,
   stepRowId: string,
   runId: string,
-  result: { status: StepStatus; memo: unknown; output?: unknown; error?: unknown },
+  result: { status: StepStatus; memo: unknown; output?: unknown; error?: unknown; resolvedByEventId?: string },
 ): Promise<boolean> {
   const changed = await u.tx.run(
-    `UPDATE steps SET status = ?, memo = ?, is_memo = ?, output = ?, error = ?, ended_at = ?
+    `UPDATE steps SET status = ?, memo = ?, is_memo = ?, output = ?, error = ?, ended_at = ?, resolved_by_event_id = ?
      WHERE id = ? AND is_memo = ? AND status IN ('Sleeping', 'Waiting', 'Invoking')`,
-    [result.status, JSON.stringify(result.memo ?? null), true, text(result.output), text(result.error), u.now, stepRowId, false],
+    [
+      result.status,
+      JSON.stringify(result.memo ?? null),
+      true,
+      text(result.output),
+      text(result.error),
+      u.now,
+      result.resolvedByEventId ?? null,
+      stepRowId,
+      false,
+    ],
   );
-  if (changed) u.messages.push({ topic: "step.changed", payload: { runId, stepId: stepRowId, status: result.status } });
+  // `resumed`: the run leaves its sleep or wait, which the runs list shows (lib/realtime/hub.ts).
+  if (changed)
+    u.messages.push({ topic: "step.changed", payload: { runId, stepId: stepRowId, status: result.status, resumed: true } });
   return changed > 0;
 }
 

@@ -9,7 +9,8 @@ export type RunStatus = "Queued" | "Running" | "Completed" | "Failed" | "Cancell
 
 export interface BusTopics {
   "run.changed": { id: string; functionId: string; status: RunStatus; appId?: string | null };
-  "step.changed": { runId: string; stepId: string; status: string };
+  /** `resumed`: a sleep or wait ended (the run's sub-state in lists changes) */
+  "step.changed": { runId: string; stepId: string; status: string; resumed?: boolean };
   "events.received": { ids: string[]; names: string[] };
   "registry.changed": { reason: string };
   "apps.changed": { id: string };

@@ -15,7 +15,11 @@ export interface Hint {
   topic: string;
   id?: string;
   status?: string;
+  /** on `runs`: the running run's sub-state (Sleeping | Waiting | Invoking, "" when none) */
+  sub?: string;
 }
+
+const WAIT_STATUSES = new Set(["Sleeping", "Waiting", "Invoking"]);
 
 const clientMessage = z.object({
   type: z.enum(["subscribe", "unsubscribe"]),
@@ -32,8 +36,14 @@ export function hintsFor(message: BusMessage): Hint[] {
         { topic: `function:${p.functionId}`, id: p.id, status: p.status },
       ];
     }
-    case "step.changed":
-      return [{ topic: `run:${message.payload.runId}`, id: message.payload.stepId, status: message.payload.status }];
+    case "step.changed": {
+      const p = message.payload;
+      const hints: Hint[] = [{ topic: `run:${p.runId}`, id: p.stepId, status: p.status }];
+      // A run starting or ending a sleep or wait stays Running: lists learn of it from the sub-state.
+      if (WAIT_STATUSES.has(p.status)) hints.push({ topic: "runs", id: p.runId, status: "Running", sub: p.status });
+      else if (p.resumed) hints.push({ topic: "runs", id: p.runId, status: "Running", sub: "" });
+      return hints;
+    }
     case "events.received":
       return [{ topic: "events", id: message.payload.ids[message.payload.ids.length - 1] }];
     case "registry.changed":

@@ -6,6 +6,7 @@ import { maxAttempts } from "@/lib/registry/function-config";
 import type { FunctionRegistry } from "@/lib/registry/registry";
 
 import { isoTime, parseJsonText, RUN_LIST_SELECT, toEventDto, toRunListItem, toStepDto } from "./dto";
+import { subStateOf } from "./sub-state";
 
 /**
  * Everything the run page shows in one answer: the run, its step rows (one per attempt or
@@ -38,6 +39,16 @@ export async function getRunDetail(deps: RunDetailDeps, id: string): Promise<Run
         })
       : null,
   ]);
+  // The events that resumed its waits and the one that cancelled it, by name: one lookup.
+  const causeIds = [...new Set([...steps.map((s) => s.resolvedByEventId), run.cancelledByEventId])].filter(
+    (x): x is string => !!x,
+  );
+  const causeRows = causeIds.length
+    ? await prisma.event.findMany({ where: { id: { in: causeIds } }, select: { id: true, name: true } })
+    : [];
+  const causeNames = new Map(causeRows.map((e) => [e.id, e.name]));
+  // An event gone from the table still leaves its id.
+  const cause = (eid: string | null) => (eid ? { id: eid, name: causeNames.get(eid) ?? null } : null);
   const fn = registry.get(run.functionId);
   // A queued run waiting for a concurrency slot says so (worked out now: nobody writes it down).
   const statusReason = (await queuedReasons(prisma, [run])).get(run.id) ?? run.statusReason;
@@ -55,11 +66,13 @@ export async function getRunDetail(deps: RunDetailDeps, id: string): Promise<Run
       originStepId: run.originStepId,
       originStepName: originStep ? (originStep.displayName ?? originStep.name) : null,
       invocation: run.invocation ? (parseJsonText(run.invocation) as RunDetail["run"]["invocation"]) : null,
+      subState: run.status === "Running" ? subStateOf(steps.filter((s) => !s.isMemo)) : null,
+      cancelledBy: cause(run.cancelledByEventId),
     },
     function: fn
       ? { id: fn.id, name: fn.name, kind: fn.kind, appId: fn.appId, paused: fn.paused, maxAttempts: maxAttempts(fn.config) }
       : null,
-    steps: steps.map((s) => toStepDto(s, kept.has(s.id))),
+    steps: steps.map((s) => toStepDto(s, kept.has(s.id), cause(s.resolvedByEventId))),
     events: events.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0)).map(toEventDto),
     pending: items
       .filter((item) => item.kind === "exec" || item.kind === "timeout")

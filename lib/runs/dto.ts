@@ -62,10 +62,12 @@ export function toRunListItem(row: RunListRow, functionName: (id: string) => str
     startedAt: isoTime(row.startedAt),
     endedAt: isoTime(row.endedAt),
     originRunId: row.originRunId,
+    // filled in for Running rows by withSubStates (lib/runs/sub-state.ts)
+    subState: null,
   };
 }
 
-export function toStepDto(row: Step, fromOrigin = false): StepDto {
+export function toStepDto(row: Step, fromOrigin = false, resolvedBy: StepDto["resolvedBy"] = null): StepDto {
   return {
     id: row.id,
     seq: row.seq,
@@ -83,6 +85,7 @@ export function toStepDto(row: Step, fromOrigin = false): StepDto {
     startedAt: isoTime(row.startedAt) as string,
     endedAt: isoTime(row.endedAt),
     wakeAt: isoTime(row.wakeAt),
+    resolvedBy,
   };
 }
 

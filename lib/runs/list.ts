@@ -9,6 +9,7 @@ import { queuedReasons } from "@/lib/flow/queued-reason";
 import { celEvent, compileExpression, ExpressionError, evaluateBool, toCel, type Program } from "@/lib/routing/expressions";
 
 import { parseJsonText, RUN_LIST_SELECT, toRunListItem, type RunListRow } from "./dto";
+import { withSubStates } from "./sub-state";
 
 /**
  * The dashboard's runs list: newest first, keyset-paginated by id (ids sort by creation time,
@@ -43,7 +44,7 @@ interface Scope {
 
 export async function listRuns(deps: RunQueryDeps, f: RunListFilter): Promise<RunList> {
   const list = await findRuns(deps, f);
-  return { ...list, data: await withQueuedReasons(deps.prisma, list.data) };
+  return { ...list, data: await withSubStates(deps.prisma, await withQueuedReasons(deps.prisma, list.data)) };
 }
 
 async function findRuns(deps: RunQueryDeps, f: RunListFilter): Promise<RunList> {

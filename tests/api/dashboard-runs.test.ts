@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import type { AppDto } from "@/lib/contracts/apps";
+import type { EventDetail } from "@/lib/contracts/events";
 import type { RerunResult, RunDetail, RunList } from "@/lib/contracts/runs";
 
 import { skipWithoutDatabase } from "../support/db";
 import { startFunctionApp, type FunctionApp } from "../support/function-app";
+import { sendEvents, startSdkApp, waitForRun, type SdkApp } from "../support/sdk-app";
 import { api, startServer, waitFor, type TestServer } from "../support/server";
 
 const skip = await skipWithoutDatabase();
@@ -277,5 +280,96 @@ describe.skipIf(skip)("dashboard runs API", () => {
     expect(paused.status).toBe(409);
     expect(paused.body.error).toContain("paused");
     expect((await api(server, "POST", "/api/v1/functions/greet/resume")).status).toBe(200);
+  });
+});
+
+/**
+ * Why a run is where it is, with the real SDK (tests/support/sdk-fixture-app.mjs): a Running
+ * run's sub-state (sleeping, waiting) in the list and the detail, the event that resumed a
+ * waitForEvent, the event whose cancelOn cancelled a run, and both listed on the event's page.
+ */
+describe.skipIf(skip)("dashboard runs API: sub-states and the events that resume or cancel runs", () => {
+  let server: TestServer;
+  let app: SdkApp;
+
+  beforeAll(async () => {
+    server = await startServer();
+    app = await startSdkApp({ version: 4, serverUrl: server.url, appId: "why" });
+    const added = await api<AppDto>(server, "POST", "/api/v1/apps", { url: app.url });
+    if (added.body.syncError) throw new Error(added.body.syncError);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await server?.dispose();
+  });
+
+  const send = async (name: string, data: Record<string, unknown>) =>
+    (await sendEvents(server, { name: app.ev(name), data }))[0] as string;
+  const detail = async (id: string) => (await api<RunDetail>(server, "GET", `/api/v1/runs/${id}`)).body;
+  const listed = async (id: string) => (await api<RunList>(server, "GET", `/api/v1/runs?ids=${id}`)).body.data[0];
+  const eventDetail = async (id: string) => {
+    const res = await api<EventDetail>(server, "GET", `/api/v1/events/${id}`);
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+
+  it("a waiting run says what it waits for; the event that resumes it is on the step and lists the run", async () => {
+    const trigger = await send("wait", { id: "why-1" });
+    const running = await waitForRun(server, trigger, "why-waiter", ["Running"]);
+    const waiting = await waitFor(async () => {
+      const row = await listed(running.run_id);
+      return row?.subState ? row : null;
+    });
+    expect(waiting.subState).toMatchObject({ kind: "Waiting", target: app.ev("approved") });
+    expect(Date.parse(waiting.subState?.until as string)).toBeGreaterThan(Date.now() + 50 * 60_000);
+    // the same in the full list (one query for the page) and in the detail
+    const page = (await api<RunList>(server, "GET", "/api/v1/runs?functionId=why-waiter&status=Running")).body.data;
+    expect(page.find((r) => r.id === running.run_id)?.subState).toEqual(waiting.subState);
+    expect((await detail(running.run_id)).run.subState).toEqual(waiting.subState);
+
+    const other = await send("approved", { id: "someone-else" });
+    const approval = await send("approved", { id: "why-1", by: "Ada" });
+    expect((await waitForRun(server, trigger, "why-waiter")).status).toBe("Completed");
+    const done = await detail(running.run_id);
+    expect(done.run.subState).toBeNull();
+    expect(done.run.cancelledBy).toBeNull();
+    const wait = done.steps.find((s) => s.op === "WaitForEvent");
+    expect(wait?.resolvedBy).toEqual({ id: approval, name: app.ev("approved") });
+    expect(done.steps.filter((s) => s.resolvedBy).length).toBe(1);
+    expect((await listed(running.run_id))?.subState).toBeNull();
+
+    const resumer = await eventDetail(approval);
+    expect(resumer.runs).toEqual([]);
+    expect(resumer.cancelled).toEqual([]);
+    expect(resumer.resumed).toMatchObject([
+      { id: running.run_id, functionId: "why-waiter", status: "Completed", stepName: "approval" },
+    ]);
+    expect((await eventDetail(other)).resumed).toEqual([]);
+  });
+
+  it("a sleeping run says until when; the event whose cancelOn cancelled it is on the run and lists it", async () => {
+    const trigger = await send("cancellable", { id: "why-2", mode: "sleep" });
+    const running = await waitForRun(server, trigger, "why-cancellable", ["Running"]);
+    const sleeping = await waitFor(async () => (await detail(running.run_id)).run.subState);
+    expect(sleeping).toMatchObject({ kind: "Sleeping", target: null });
+    expect(Date.parse(sleeping.until as string)).toBeGreaterThan(Date.now() + 50 * 60_000);
+    expect((await listed(running.run_id))?.subState).toEqual(sleeping);
+
+    const cancel = await send("cancel", { id: "why-2" });
+    expect((await waitForRun(server, trigger, "why-cancellable")).status).toBe("Cancelled");
+    const cancelled = await detail(running.run_id);
+    expect(cancelled.run.cancelledBy).toEqual({ id: cancel, name: app.ev("cancel") });
+    expect(cancelled.run.subState).toBeNull();
+    expect(cancelled.steps.every((s) => s.resolvedBy === null)).toBe(true);
+    const canceller = await eventDetail(cancel);
+    expect(canceller.cancelled).toMatchObject([{ id: running.run_id, functionId: "why-cancellable", status: "Cancelled" }]);
+    expect(canceller.resumed).toEqual([]);
+
+    // cancelled from the dashboard instead: no event is named
+    const second = await send("cancellable", { id: "why-3", mode: "sleep" });
+    const run2 = await waitForRun(server, second, "why-cancellable", ["Running"]);
+    await waitFor(async () => (await detail(run2.run_id)).run.subState);
+    expect((await api(server, "POST", `/api/v1/runs/${run2.run_id}/cancel`)).status).toBe(200);
+    expect((await detail(run2.run_id)).run).toMatchObject({ status: "Cancelled", cancelledBy: null, subState: null });
   });
 });

@@ -64,9 +64,13 @@ const functions = [
     return sent;
   }),
 
-  // Waits for a matching approval event.
+  // Waits for a matching approval event; withdrawing the expense cancels the run.
   fn(
-    { id: "expense-approval", name: "Expense approval" },
+    {
+      id: "expense-approval",
+      name: "Expense approval",
+      cancelOn: [{ event: "shop/expense.withdrawn", match: "data.expenseId" }],
+    },
     [{ event: "shop/expense.submitted" }],
     async ({ event, step, runId }) => {
       await step.run("notify-manager", () => (hit(`expense:${runId}:notify-manager`), { notified: "manager@example.com" }));

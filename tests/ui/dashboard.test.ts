@@ -386,7 +386,6 @@ describe.skipIf(skip)("dashboard in the browser", () => {
         current = undefined;
       }
     }
-    // Two themes × every page, each waited on until settled: slow on a loaded 2-core machine.
   }, 180_000);
 });
 

@@ -15,7 +15,8 @@ const skip = skipWithoutChromium();
  * The dashboard with runs of a real Inngest SDK app (v4, tests/support/dashboard-fixture-app.mjs,
  * in its own process): the home page's recent runs and events, the run timeline of a multi-step
  * function with a retried step, rerun from a step (the app counts what it executes), cancel
- * during a sleep, a waitForEvent completed from the Send event dialog, skipped runs and their
+ * during a sleep (the list's "Sleeping until" badge), a waitForEvent completed from the Send
+ * event dialog and the event that resumed it, a run cancelled by a cancelOn event, skipped runs and their
  * reasons, the custom time range, and screenshots of every page in both themes.
  */
 describe.skipIf(skip)("dashboard with SDK runs", () => {
@@ -160,11 +161,21 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
   });
 
   it("cancels a run sleeping in step.sleep: it ends Cancelled and the app is never called for it again", async () => {
-    const [eventId] = await send({ name: "shop/trial.started", data: { userId: "u_9", wait: "5s" } });
+    // The runs list shows the sleep as it starts, live: the run stays Running, its badge says until when.
+    const list = await open("/runs?function=shop-trial-reminder");
+    const [eventId] = await send({ name: "shop/trial.started", data: { userId: "u_9", wait: "20s" } });
     const run = await runOf(eventId as string, "shop-trial-reminder");
+    const listBadge = list.locator(`tr[data-run-id="${run.id}"][data-status="Running"] [data-sub-state="Sleeping"]`);
+    await listBadge.waitFor();
+    expect(await listBadge.textContent()).toMatch(/^Sleeping until \d\d:\d\d:\d\d$/);
+    await screenshot(list, "sdk-runs-sleeping-light");
+    await current!.context.close();
+    current = undefined;
+
     await waitFor(async () => (await detail(run.id)).steps.some((s) => s.op === "Sleep" && s.status === "Sleeping"));
     const page = await open(`/runs/${run.id}`);
     await page.getByTestId("sleep-banner").waitFor();
+    expect(await page.getByTestId("sub-state").textContent()).toMatch(/^Sleeping until /);
     await stepRow(page, "wait-before-reminder").locator('[data-bar-kind="sleeping"]').waitFor();
     await screenshot(page, "sdk-run-sleeping-light");
     const callsBefore = (await counts())[`calls:${run.id}`];
@@ -184,6 +195,9 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
     expect(c[`trial:${run.id}:send-reminder`]).toBeUndefined();
     await stepRow(page, "wait-before-reminder").locator('[data-bar-kind="cancelled"]').waitFor();
     expect(await page.getByTestId("sleep-banner").count()).toBe(0);
+    expect(await page.getByTestId("sub-state").count()).toBe(0);
+    // cancelled from the dashboard: no event to name
+    expect(await page.getByTestId("cancelled-by").count()).toBe(0);
     runs.cancelled = run.id;
   });
 
@@ -195,6 +209,7 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
     const banner = page.getByTestId("wait-banner");
     await banner.waitFor();
     expect(await banner.textContent()).toContain("shop/expense.approved");
+    expect(await page.getByTestId("sub-state").textContent()).toBe("Waiting for shop/expense.approved");
     const wait = stepRow(page, "wait-for-approval");
     await wait.locator('[data-bar-kind="waiting"]').waitFor();
     expect(await wait.locator('[title="step.waitForEvent"]').count()).toBe(1);
@@ -232,7 +247,61 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
     expect(await wait.getByTestId("row-summary").textContent()).toMatch(/^waited /);
     expect(await page.getByTestId("wait-banner").count()).toBe(0);
     expect((await counts())[`expense:${run.id}:pay-out`]).toBe(1);
+    expect(await page.getByTestId("sub-state").count()).toBe(0);
     runs.waited = run.id;
+
+    // The wait step names the event that resumed it, linked; the event's page lists the run it resumed.
+    const approval = (await detail(run.id)).steps.find((s) => s.op === "WaitForEvent")?.resolvedBy;
+    expect(approval?.name).toBe("shop/expense.approved");
+    await wait.click();
+    const link = page.getByTestId("resumed-by-link");
+    expect(await page.getByTestId("resumed-by").textContent()).toContain("Resumed by event");
+    expect(await link.textContent()).toBe("shop/expense.approved");
+    expect(await link.getAttribute("href")).toBe(`/events/${approval?.id}`);
+    await screenshot(page, "sdk-run-resumed-by-light");
+    await link.click();
+    await page.waitForURL(`**/events/${approval?.id}`);
+    const resumed = page.locator(`[data-testid="event-resumed-runs"] tr[data-run-id="${run.id}"]`);
+    await resumed.waitFor();
+    expect(await resumed.textContent()).toContain("in step wait-for-approval");
+    expect(await page.getByTestId("event-runs").count()).toBe(0);
+    expect(await page.getByTestId("event-cancelled-runs").count()).toBe(0);
+    await screenshot(page, "sdk-event-resumed-light");
+    await resumed.click();
+    await page.waitForURL(`**/runs/${run.id}`);
+    runs.approval = approval?.id as string;
+  });
+
+  it("shows a waiting run's badge in the list, and the event whose cancelOn cancelled it on the run and the event", async () => {
+    const [eventId] = await send({ name: "shop/expense.submitted", data: { expenseId: "e_99", amount: 90 } });
+    const run = await runOf(eventId as string, "shop-expense-approval");
+    await waitFor(async () => (await detail(run.id)).waits.some((w) => w.kind === "wait"));
+    const page = await open("/runs?function=shop-expense-approval");
+    const row = page.locator(`tr[data-run-id="${run.id}"]`);
+    const badge = row.locator('[data-sub-state="Waiting"]');
+    await badge.waitFor();
+    expect(await badge.textContent()).toBe("Waiting for shop/expense.approved");
+
+    // Withdrawing the expense cancels the run (cancelOn): the row turns Cancelled live, without its badge.
+    await send({ name: "shop/expense.withdrawn", data: { expenseId: "e_other" } });
+    const [withdrawn] = await send({ name: "shop/expense.withdrawn", data: { expenseId: "e_99" } });
+    await page.locator(`tr[data-run-id="${run.id}"][data-status="Cancelled"]`).waitFor();
+    expect(await badge.count()).toBe(0);
+
+    await row.click();
+    await page.waitForURL(`**/runs/${run.id}`);
+    const link = page.getByTestId("cancelled-by-link");
+    await link.waitFor();
+    expect(await page.getByTestId("cancelled-by").textContent()).toContain("Cancelled by event");
+    expect(await link.textContent()).toBe("shop/expense.withdrawn");
+    expect(await link.getAttribute("href")).toBe(`/events/${withdrawn}`);
+    await screenshot(page, "sdk-run-cancelled-by-event-light");
+    await link.click();
+    await page.waitForURL(`**/events/${withdrawn}`);
+    await page.locator(`[data-testid="event-cancelled-runs"] tr[data-run-id="${run.id}"]`).waitFor();
+    expect(await page.getByTestId("event-resumed-runs").count()).toBe(0);
+    runs.cancelledOn = run.id;
+    runs.withdrawn = withdrawn as string;
   });
 
   it("shows skipped runs and their reasons in the lists and on the run page", async () => {
@@ -341,6 +410,9 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
       ["run-batch", `/runs/${batch.id}`],
       ["run-cron", `/runs/${cron.id}`],
       ["run-skipped", `/runs/${runs.skipped}`],
+      ["run-cancelled-on", `/runs/${runs.cancelledOn}`],
+      ["event-resumed", `/events/${runs.approval}`],
+      ["event-cancelled", `/events/${runs.withdrawn}`],
       ["events", "/events"],
       ["event-batch", `/events/${rows[2]}`],
       ["functions", "/functions"],
@@ -367,6 +439,5 @@ describe.skipIf(skip)("dashboard with SDK runs", () => {
       ["cancel", "shop/warehouse.closed"],
     ] as const)
       expect(await config.locator(`[data-config="${rule}"]`).textContent()).toContain(text);
-    // Two themes × every page, each waited on until settled: slow on a loaded 2-core machine.
-  }, 180_000);
+  }, 240_000);
 });
