@@ -72,7 +72,7 @@ describe.skipIf(skip)("runs created in a batch", () => {
       const runs = await runsOf(server, ids[i] as string);
       expect(runs.map((r) => r.run_id)).toEqual([rows[i]?.id]);
     }
-    await waitFor(async () => callsTo("/plain").length >= N, 60_000, `${N} calls`);
+    await waitFor(() => Promise.resolve(callsTo("/plain").length >= N), 60_000, `${N} calls`);
     expect(new Set(callsTo("/plain").map((c) => c.body.run_id)).size).toBe(N);
     expect(await query(server, `SELECT id FROM queue_items WHERE function_id = ?`, ["plain"])).toEqual([]);
   });
@@ -84,7 +84,7 @@ describe.skipIf(skip)("runs created in a batch", () => {
     );
     const rows = await runRows("ordered");
     expect(rows.map((r) => r.event_id)).toEqual(ids);
-    await waitFor(async () => callsTo("/ordered").length >= N, 90_000, `${N} ordered calls`);
+    await waitFor(() => Promise.resolve(callsTo("/ordered").length >= N), 90_000, `${N} ordered calls`);
     expect(callsTo("/ordered").map((c) => c.body.event.id)).toEqual(ids);
     expect(callsTo("/ordered").map((c) => c.body.run_id)).toEqual(rows.map((r) => r.id));
   });
@@ -104,7 +104,7 @@ describe.skipIf(skip)("runs created in a batch", () => {
     );
     expect(partitions).toHaveLength(3);
     for (const part of partitions) expect(Number(part.slot1_limit)).toBe(2);
-    await waitFor(async () => callsTo("/keyed").length >= N, 90_000, `${N} keyed calls`);
+    await waitFor(() => Promise.resolve(callsTo("/keyed").length >= N), 90_000, `${N} keyed calls`);
     await waitFor(async () => (await runRows("keyed")).every((r) => r.status === "Completed"), 30_000, "keyed runs completed");
     for (const user of users) {
       // The limit held, and was reached (so this check can fail).
