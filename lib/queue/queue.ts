@@ -44,7 +44,7 @@ export async function enqueue(tx: Sql, items: readonly NewItem[], options: Enque
       params,
     );
   }
-  // The partition rows are written once per transaction, at its end (see touchPartitionsLater).
+  // The partition rows are written once per transaction, at its end (see PARTITION_TOUCHES).
   const pending = tx.deferred(PARTITION_TOUCHES, () => new Map<string, PartitionTouch>(), touchPartitions);
   const earliest = pending ?? new Map<string, PartitionTouch>();
   for (const item of items) {
