@@ -1,10 +1,10 @@
 import { chunk, placeholders, valuesList, type Sql } from "@/lib/db/sql";
 import { eventPayload, INTERNAL, rowToEvent, type EventRow, type StoredEvent } from "@/lib/events/event-schema";
 import { recordEvents } from "@/lib/events/ingest";
-import { runPartition, startTimeouts } from "@/lib/flow/run-start";
+import { priorityStepAt, runPartition, startTimeoutItem } from "@/lib/flow/run-start";
 import { newId } from "@/lib/ids";
-import { deleteWaitingItems, enqueue } from "@/lib/queue/queue";
-import type { PartitionSpec } from "@/lib/queue/types";
+import { deleteWaitingItems, enqueue, MAX_ROWS } from "@/lib/queue/queue";
+import type { NewItem, PartitionSpec } from "@/lib/queue/types";
 import type { RunStatus } from "@/lib/realtime/bus";
 import { cancelExpression } from "@/lib/registry/function-config";
 import type { RegisteredFunction } from "@/lib/registry/registry";
@@ -35,6 +35,8 @@ export interface RunRecord {
   pendingSteps: string[];
   partition: PartitionSpec;
   invocation: Invocation | null;
+  /** `priority.run` factor in seconds */
+  priority: number;
   queuedAt: number;
   startedAt: number | null;
 }
@@ -56,6 +58,8 @@ export interface RunSpec {
   foldedEventIds?: string[];
   /** when the first step may run (throttle, priority) */
   availableAt?: number;
+  /** `priority.run` factor in seconds, kept for every later step (and by reruns) */
+  priority?: number;
   /** why the start was delayed, for the dashboard */
   statusReason?: string | null;
   /** results carried over by "rerun from step" */
@@ -63,86 +67,140 @@ export interface RunSpec {
 }
 
 export async function createRun(u: Unit, spec: RunSpec): Promise<string | null> {
-  const { tx, now } = u;
-  const id = newId(now);
-  const first = spec.events[0];
-  const partition = runPartition(spec.fn, first);
-  const inserted = await tx.run(
-    `INSERT INTO runs (id, function_id, app_id, event_id, event_ids, trigger, cron, status, status_reason,
-                       dedupe_key, singleton_key, partition, invocation, origin_run_id, origin_step_id,
-                       queued_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'Queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [
-      id,
-      spec.fn.id,
-      spec.fn.appId,
-      first?.id ?? null,
-      JSON.stringify(spec.events.map((e) => e.id)),
-      spec.trigger ?? first?.name ?? "manual",
-      spec.cron ?? null,
-      spec.statusReason ?? null,
-      spec.dedupeKey ?? null,
-      spec.singletonKey ?? null,
-      JSON.stringify(partition),
-      spec.invocation ? JSON.stringify(spec.invocation) : null,
-      spec.origin?.runId ?? null,
-      spec.origin?.stepId ?? null,
-      now,
-      now,
-    ],
+  const [id] = await createRuns(u, [spec]);
+  return id ?? null;
+}
+
+/** A run whose ids are drawn: a batch inserted later keeps the order its runs were decided in. */
+export interface PlannedRun {
+  spec: RunSpec;
+  id: string;
+  /** the first exec item */
+  itemId: string;
+  partition: PartitionSpec;
+}
+
+export function planRun(u: Unit, spec: RunSpec): PlannedRun {
+  const id = newId(u.now);
+  return { spec, id, itemId: newId(u.now), partition: runPartition(spec.fn, spec.events[0]) };
+}
+
+/**
+ * Creates runs: answers each one's id, or null for a run whose `dedupeKey` already exists (a
+ * cron slot another process started). Many runs cost a few multi-row statements per table, not
+ * a handful each (an ingest request of 5,000 events starts its runs with ~40 statements).
+ */
+export async function createRuns(u: Unit, specs: readonly RunSpec[]): Promise<(string | null)[]> {
+  return insertRuns(
+    u,
+    specs.map((spec) => planRun(u, spec)),
   );
-  if (inserted === 0) return null;
+}
+
+const RUN_COLUMNS_INSERTED = 18;
+
+export async function insertRuns(u: Unit, plans: readonly PlannedRun[]): Promise<(string | null)[]> {
+  const { tx, now } = u;
+  const inserted = new Set<string>();
+  for (const part of chunk(plans, MAX_ROWS)) {
+    const params: unknown[] = [];
+    for (const { spec, id, partition } of part) {
+      const first = spec.events[0];
+      params.push(
+        id,
+        spec.fn.id,
+        spec.fn.appId,
+        first?.id ?? null,
+        JSON.stringify(spec.events.map((e) => e.id)),
+        spec.trigger ?? first?.name ?? "manual",
+        spec.cron ?? null,
+        spec.statusReason ?? null,
+        spec.dedupeKey ?? null,
+        spec.singletonKey ?? null,
+        JSON.stringify(partition),
+        spec.invocation ? JSON.stringify(spec.invocation) : null,
+        spec.origin?.runId ?? null,
+        spec.origin?.stepId ?? null,
+        spec.priority ?? 0,
+        now,
+        now,
+        "Queued",
+      );
+    }
+    const rows = await tx.all<{ id: string }>(
+      `INSERT INTO runs (id, function_id, app_id, event_id, event_ids, trigger, cron, status_reason,
+                         dedupe_key, singleton_key, partition, invocation, origin_run_id, origin_step_id,
+                         priority, queued_at, updated_at, status)
+       VALUES ${valuesList(part.length, RUN_COLUMNS_INSERTED)}
+       ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      params,
+    );
+    for (const r of rows) inserted.add(r.id);
+  }
+  const created = plans.filter((p) => inserted.has(p.id));
+  if (created.length === 0) return plans.map(() => null);
 
   // Every event the run stands for lists it (GET /v1/events/<id>/runs), not just the first.
-  const linked = [...spec.events.slice(1).map((e) => e.id), ...(spec.foldedEventIds ?? [])];
-  for (const part of chunk(linked, 200))
+  const links: [string, string][] = [];
+  for (const { spec, id } of created)
+    for (const eventId of [...spec.events.slice(1).map((e) => e.id), ...(spec.foldedEventIds ?? [])]) links.push([eventId, id]);
+  for (const part of chunk(links, MAX_ROWS))
     await tx.run(
       `INSERT INTO run_events (event_id, run_id) VALUES ${valuesList(part.length, 2)} ON CONFLICT DO NOTHING`,
-      part.flatMap((eventId) => [eventId, id]),
+      part.flat(),
     );
 
-  for (const m of spec.memo ?? [])
-    await insertStep(u, {
-      runId: id,
-      hashedId: m.hashedId,
-      name: m.name,
-      op: m.op,
-      status: "Completed",
-      output: m.output,
-      error: m.error,
-      memo: { value: m.memo },
-      startedAt: now,
-      endedAt: now,
-    });
+  for (const { spec, id } of created)
+    for (const m of spec.memo ?? [])
+      await insertStep(u, {
+        runId: id,
+        hashedId: m.hashedId,
+        name: m.name,
+        op: m.op,
+        status: "Completed",
+        output: m.output,
+        error: m.error,
+        memo: { value: m.memo },
+        startedAt: now,
+        endedAt: now,
+      });
 
-  const availableAt = spec.availableAt ?? now;
-  await enqueue(tx, [
-    {
-      id: newId(now),
+  // The first items in run order (= event order), then the start timeouts.
+  const items: NewItem[] = [];
+  const timeouts: NewItem[] = [];
+  for (const { spec, id, itemId, partition } of created) {
+    const availableAt = spec.availableAt ?? now;
+    items.push({
+      id: itemId,
       kind: "exec",
       runId: id,
       functionId: spec.fn.id,
       payload: { stepId: "step" },
       availableAt,
       partition,
-    },
-  ]);
-  if (availableAt <= now) u.wake = true;
+    });
+    if (availableAt <= now) u.wake = true;
+    const timeout = startTimeoutItem(now, spec.fn, id);
+    if (timeout) timeouts.push(timeout);
+  }
+  await enqueue(tx, [...items, ...timeouts]);
 
   // cancelOn: a pause per cancel event, matched like waitForEvent.
-  for (const c of spec.fn.config.cancel ?? []) {
-    const timeout = c.timeout !== undefined ? parseDuration(c.timeout) : null;
+  const pauses: unknown[][] = [];
+  for (const { spec, id } of created)
+    for (const c of spec.fn.config.cancel ?? []) {
+      const timeout = c.timeout !== undefined ? parseDuration(c.timeout) : null;
+      pauses.push([newId(now), id, "cancel", c.event, cancelExpression(c) ?? null, now, timeout !== null ? now + timeout : null]);
+    }
+  for (const part of chunk(pauses, MAX_ROWS))
     await tx.run(
-      `INSERT INTO pauses (id, run_id, kind, event_name, expression, created_at, expires_at)
-       VALUES (?, ?, 'cancel', ?, ?, ?, ?)`,
-      [newId(now), id, c.event, cancelExpression(c) ?? null, now, timeout !== null ? now + timeout : null],
+      `INSERT INTO pauses (id, run_id, kind, event_name, expression, created_at, expires_at) VALUES ${valuesList(part.length, 7)}`,
+      part.flat(),
     );
-  }
-  await startTimeouts(u, spec.fn, id);
 
-  u.messages.push({ topic: "run.changed", payload: { id, functionId: spec.fn.id, status: "Queued", appId: spec.fn.appId } });
-  return id;
+  for (const { spec, id } of created)
+    u.messages.push({ topic: "run.changed", payload: { id, functionId: spec.fn.id, status: "Queued", appId: spec.fn.appId } });
+  return plans.map((p) => (inserted.has(p.id) ? p.id : null));
 }
 
 /** Records that a rule declined to start a run, so users can see why nothing ran. */
@@ -186,12 +244,13 @@ interface RunRow {
   pending_steps: string | null;
   partition: string | null;
   invocation: string | null;
+  priority: number;
   queued_at: number;
   started_at: number | null;
 }
 
 const RUN_COLUMNS = `id, function_id, app_id, event_id, event_ids, status, request_version, disable_immediate,
-  pending_steps, partition, invocation, queued_at, started_at`;
+  pending_steps, partition, invocation, priority, queued_at, started_at`;
 
 function toRecord(row: RunRow): RunRecord {
   return {
@@ -208,6 +267,7 @@ function toRecord(row: RunRow): RunRecord {
       ? (JSON.parse(row.partition) as PartitionSpec)
       : { id: `fn:${row.function_id}`, functionId: row.function_id, slots: [] },
     invocation: row.invocation ? (JSON.parse(row.invocation) as Invocation) : null,
+    priority: Number(row.priority ?? 0),
     queuedAt: Number(row.queued_at),
     startedAt: row.started_at === null ? null : Number(row.started_at),
   };
@@ -405,10 +465,11 @@ export async function enqueueCall(
   availableAt = u.now,
   id = newId(u.now),
 ): Promise<void> {
+  const at = priorityStepAt(u.now, availableAt, run.priority, run.queuedAt);
   await enqueue(u.tx, [
-    { id, kind: "exec", runId: run.id, functionId: run.functionId, payload, availableAt, partition: run.partition },
+    { id, kind: "exec", runId: run.id, functionId: run.functionId, payload, availableAt: at, partition: run.partition },
   ]);
-  if (availableAt <= u.now) u.wake = true;
+  if (at <= u.now) u.wake = true;
 }
 
 /** What an exec item asks for: discovery (`stepId: "step"`) or one planned step. */

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { Unit } from "@/lib/execution/context";
 import type { StoredEvent } from "@/lib/events/event-schema";
 import { enqueue } from "@/lib/queue/queue";
-import { systemPartition, type PartitionSpec, type SlotSpec } from "@/lib/queue/types";
+import { systemPartition, type NewItem, type PartitionSpec, type SlotSpec } from "@/lib/queue/types";
 import type { RegisteredFunction } from "@/lib/registry/registry";
 import { celEvent, compileExpression, evaluateValue } from "@/lib/routing/expressions";
 import { parseDuration } from "@/lib/time/duration";
@@ -42,22 +42,20 @@ export function runPartition(fn: RegisteredFunction, event: StoredEvent | undefi
 }
 
 /** `timeouts.start` / `timeouts.finish`: timers that cancel a run which did not start or finish in time. */
-export async function startTimeouts(u: Unit, fn: RegisteredFunction, runId: string): Promise<void> {
+export function startTimeoutItem(now: number, fn: RegisteredFunction, runId: string): NewItem | null {
   const start = fn.config.timeouts?.start;
-  if (start === undefined) return;
+  if (start === undefined) return null;
   const ms = parseDuration(start);
-  if (ms === null) return;
-  await enqueue(u.tx, [
-    {
-      id: `timeout:start:${runId}`,
-      kind: "timeout",
-      runId,
-      functionId: fn.id,
-      payload: { type: "start", limit: String(start) },
-      availableAt: u.now + ms,
-      partition: systemPartition(fn.id),
-    },
-  ]);
+  if (ms === null) return null;
+  return {
+    id: `timeout:start:${runId}`,
+    kind: "timeout",
+    runId,
+    functionId: fn.id,
+    payload: { type: "start", limit: String(start) },
+    availableAt: now + ms,
+    partition: systemPartition(fn.id),
+  };
 }
 
 export async function finishTimeout(u: Unit, fn: RegisteredFunction, runId: string): Promise<void> {
@@ -76,4 +74,28 @@ export async function finishTimeout(u: Unit, fn: RegisteredFunction, runId: stri
       partition: systemPartition(fn.id),
     },
   ]);
+}
+
+/**
+ * When a run's first item becomes available under `priority.run` (`factor` seconds): a positive
+ * factor sorts it ahead of work queued up to `factor` seconds ago (never earlier than a
+ * throttled start allows: a delayed start is left alone), a negative one delays it.
+ */
+export function priorityStart(now: number, availableAt: number, factor: number): { at: number; reason: string | null } {
+  if (factor > 0 && availableAt <= now) return { at: now - factor * 1000, reason: null };
+  if (factor < 0) return { at: availableAt - factor * 1000, reason: `priority: start delayed ${-factor}s` };
+  return { at: availableAt, reason: null };
+}
+
+/**
+ * When a later step of a run becomes available: the run keeps its priority for its whole life,
+ * as Inngest does, so a high-priority run's steps also go ahead of the backlog instead of
+ * queueing behind it once started. Only work due now moves: a sleep or a wait timeout fires
+ * at its time. A negative factor keeps the run's steps from sorting ahead of its delayed start
+ * (a run that waited out its delay is not delayed again on every step).
+ */
+export function priorityStepAt(now: number, availableAt: number, factor: number, queuedAt: number): number {
+  if (factor === 0 || availableAt > now) return availableAt;
+  if (factor > 0) return availableAt - factor * 1000;
+  return Math.max(availableAt, queuedAt - factor * 1000);
 }

@@ -1,5 +1,14 @@
 import type { Unit } from "@/lib/execution/context";
-import { cancelRun, createRun, createSkippedRun, loadEvents, type RunSpec } from "@/lib/execution/runs";
+import {
+  cancelRun,
+  createRun,
+  createSkippedRun,
+  insertRuns,
+  loadEvents,
+  planRun,
+  type PlannedRun,
+  type RunSpec,
+} from "@/lib/execution/runs";
 import type { StoredEvent } from "@/lib/events/event-schema";
 import { deleteWaitingItems, enqueue } from "@/lib/queue/queue";
 import { systemPartition } from "@/lib/queue/types";
@@ -8,7 +17,7 @@ import { celEvent, compileExpression, evaluateBool, evaluateValue } from "@/lib/
 import { formatDuration, parseDuration } from "@/lib/time/duration";
 
 import { deleteKey, lockKey, rateLimitAllows, throttleStart, writeKey } from "./flow-keys";
-import { evaluateKey, shortHash } from "./run-start";
+import { evaluateKey, priorityStart, shortHash } from "./run-start";
 
 /**
  * Flow control at the moment an event (or a batch, or a debounce timer) would start a run.
@@ -23,7 +32,7 @@ export const PRIORITY_BOUND_S = 600;
 
 const forKey = (keyValue: string, hasKey: boolean) => (hasKey ? ` for key ${JSON.stringify(keyValue)}` : "");
 
-export async function scheduleRun(u: Unit, fn: RegisteredFunction, event: StoredEvent): Promise<void> {
+export async function scheduleRun(u: Unit, fn: RegisteredFunction, event: StoredEvent, batch?: RunBatch): Promise<void> {
   const { config } = fn;
 
   if (config.rateLimit) {
@@ -69,16 +78,65 @@ export async function scheduleRun(u: Unit, fn: RegisteredFunction, event: Stored
 
   if (config.debounce) return debounce(u, fn, event);
 
-  await createRunWithStartRules(u, fn, [event]);
+  await createRunWithStartRules(u, fn, [event], {}, batch);
 }
 
-/** Singleton, throttle and priority, then the run itself. Answers the run id (null if skipped). */
+/**
+ * Runs decided while routing one ingest, inserted together at its end (createRuns: a few
+ * multi-row statements instead of a handful per run). Ids are drawn when a run is decided, so
+ * run ids and queue order are those of one-by-one creation. Only runs of functions whose start
+ * reads nothing the batch has not written yet go in: see `batchable`.
+ */
+export class RunBatch {
+  private plans: PlannedRun[] = [];
+  constructor(private readonly u: Unit) {}
+
+  add(spec: RunSpec): string {
+    const plan = planRun(this.u, spec);
+    this.plans.push(plan);
+    return plan.id;
+  }
+
+  async flush(): Promise<void> {
+    const plans = this.plans;
+    this.plans = [];
+    if (plans.length) await insertRuns(this.u, plans);
+  }
+}
+
+/**
+ * Whether a function's runs may wait for the batch insert: concurrency, priority, timeouts and
+ * cancelOn are decided from the event alone. The other rules keep strict one-by-one order —
+ * each decision reads keyed state or (singleton) the runs table that the previous one wrote.
+ */
+export function batchable(fn: RegisteredFunction): boolean {
+  const c = fn.config;
+  return !c.rateLimit && !c.idempotency && !c.batchEvents && !c.debounce && !c.singleton && !c.throttle;
+}
+
+/**
+ * Singleton, throttle and priority, then the run itself (added to `batch` when the function's
+ * runs may be batched). Answers the run id (null if skipped).
+ */
 export async function createRunWithStartRules(
   u: Unit,
   fn: RegisteredFunction,
   events: StoredEvent[],
   extra: Partial<RunSpec> = {},
+  batch?: RunBatch,
 ): Promise<string | null> {
+  const spec = await startRules(u, fn, events, extra);
+  if (!spec) return null;
+  if (batch && batchable(fn)) return batch.add(spec);
+  return createRun(u, spec);
+}
+
+async function startRules(
+  u: Unit,
+  fn: RegisteredFunction,
+  events: StoredEvent[],
+  extra: Partial<RunSpec>,
+): Promise<RunSpec | null> {
   const { config } = fn;
   const first = events[0];
   let singletonKey: string | null = null;
@@ -126,22 +184,18 @@ export async function createRunWithStartRules(
   }
 
   const factor = config.priority?.run && first ? priorityFactor(config.priority.run, first) : 0;
-  if (factor > 0 && availableAt <= u.now) {
-    // Sorts ahead of work queued up to `factor` seconds ago; a throttled start is not moved earlier.
-    availableAt = u.now - factor * 1000;
-  } else if (factor < 0) {
-    availableAt += -factor * 1000;
-    reasons.push(`priority: start delayed ${-factor}s`);
-  }
+  const prioritised = priorityStart(u.now, availableAt, factor);
+  if (prioritised.reason) reasons.push(prioritised.reason);
 
-  return createRun(u, {
+  return {
     fn,
     events,
     singletonKey,
     ...extra,
-    availableAt,
+    availableAt: prioritised.at,
+    priority: factor,
     statusReason: reasons.length ? reasons.join("; ") : null,
-  });
+  };
 }
 
 /** The priority expression's value in whole seconds, clamped to ±600 (0 when it fails). */

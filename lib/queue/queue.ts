@@ -9,6 +9,8 @@ import type { LeasedItem, NewItem, PartitionSpec } from "./types";
  */
 
 const ITEM_COLUMNS = 10;
+/** Rows per multi-row statement: well under both drivers' parameter limits at every width here. */
+export const MAX_ROWS = 500;
 
 export interface EnqueueOptions {
   /** for re-schedulable timers (debounce): a waiting item with the same id moves to the new time */
@@ -21,7 +23,7 @@ export async function enqueue(tx: Sql, items: readonly NewItem[], options: Enque
   const conflict = options.replace
     ? `ON CONFLICT (id) DO UPDATE SET available_at = excluded.available_at, payload = excluded.payload WHERE queue_items.state = 0`
     : `ON CONFLICT (id) DO NOTHING`;
-  for (const part of chunk(items, 200)) {
+  for (const part of chunk(items, MAX_ROWS)) {
     const params: unknown[] = [];
     for (const item of part)
       params.push(
@@ -42,7 +44,7 @@ export async function enqueue(tx: Sql, items: readonly NewItem[], options: Enque
       params,
     );
   }
-  // The partition rows are written once per transaction, at its end (see touchPartitionsLater).
+  // The partition rows are written once per transaction, at its end (see PARTITION_TOUCHES).
   const pending = tx.deferred(PARTITION_TOUCHES, () => new Map<string, PartitionTouch>(), touchPartitions);
   const earliest = pending ?? new Map<string, PartitionTouch>();
   for (const item of items) {
@@ -74,8 +76,8 @@ interface PartitionTouch {
 const PARTITION_TOUCHES = Symbol("queue.partitionTouches");
 
 async function touchPartitions(touches: Map<string, PartitionTouch>, tx: Sql): Promise<void> {
-  const ordered = [...touches.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [, { spec, at }] of ordered) await touchPartition(tx, spec, at);
+  const ordered = [...touches.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+  await touchPartitionRows(tx, ordered);
 }
 
 /** Whether the slot a parked partition waits on has room now (it may be un-parked). */
@@ -91,25 +93,42 @@ const PARKED_SLOT_HAS_ROOM = `queue_partitions.blocked AND EXISTS (
  * work un-parks a partition whose slot has room again, so a missed wake-up never strands work.
  */
 export async function touchPartition(tx: Sql, spec: PartitionSpec, at: number): Promise<void> {
-  const [s1, s2] = spec.slots;
-  const slots = [s1?.key ?? null, s1?.limit ?? null, s2?.key ?? null, s2?.limit ?? null];
-  await tx.run(
-    `INSERT INTO queue_partitions (id, function_id, next_at, blocked, slot1_key, slot1_limit, slot2_key, slot2_limit)
-     VALUES (?, ?, ?, false, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET
-       next_at = CASE WHEN queue_partitions.next_at IS NULL
-                        OR (excluded.next_at < queue_partitions.next_at AND queue_partitions.next_at > ?)
-                      THEN excluded.next_at ELSE queue_partitions.next_at END,
-       blocked = CASE WHEN ${PARKED_SLOT_HAS_ROOM} THEN false ELSE queue_partitions.blocked END,
-       blocked_on = CASE WHEN ${PARKED_SLOT_HAS_ROOM} THEN NULL ELSE queue_partitions.blocked_on END,
-       slot1_key = excluded.slot1_key, slot1_limit = excluded.slot1_limit,
-       slot2_key = excluded.slot2_key, slot2_limit = excluded.slot2_limit`,
-    [spec.id, spec.functionId, at, ...slots, Date.now()],
-  );
-  if (spec.slots.length)
+  await touchPartitionRows(tx, [{ spec, at }]);
+}
+
+/**
+ * touchPartition for many partitions (distinct ids, already in lock order) in a few multi-row
+ * statements: a batch over a keyed concurrency limit touches one partition per key value.
+ * PostgreSQL processes VALUES rows in order, so the row locks are still taken in id order.
+ */
+async function touchPartitionRows(tx: Sql, touches: readonly PartitionTouch[]): Promise<void> {
+  if (touches.length === 0) return;
+  const now = Date.now();
+  for (const part of chunk(touches, MAX_ROWS)) {
+    const params: unknown[] = [];
+    for (const { spec, at } of part) {
+      const [s1, s2] = spec.slots;
+      params.push(spec.id, spec.functionId, at, false, s1?.key ?? null, s1?.limit ?? null, s2?.key ?? null, s2?.limit ?? null);
+    }
     await tx.run(
-      `INSERT INTO concurrency_slots (key, in_flight) VALUES ${valuesList(spec.slots.length, 2)} ON CONFLICT (key) DO NOTHING`,
-      spec.slots.flatMap((s) => [s.key, 0]),
+      `INSERT INTO queue_partitions (id, function_id, next_at, blocked, slot1_key, slot1_limit, slot2_key, slot2_limit)
+       VALUES ${valuesList(part.length, 8)}
+       ON CONFLICT (id) DO UPDATE SET
+         next_at = CASE WHEN queue_partitions.next_at IS NULL
+                          OR (excluded.next_at < queue_partitions.next_at AND queue_partitions.next_at > ?)
+                        THEN excluded.next_at ELSE queue_partitions.next_at END,
+         blocked = CASE WHEN ${PARKED_SLOT_HAS_ROOM} THEN false ELSE queue_partitions.blocked END,
+         blocked_on = CASE WHEN ${PARKED_SLOT_HAS_ROOM} THEN NULL ELSE queue_partitions.blocked_on END,
+         slot1_key = excluded.slot1_key, slot1_limit = excluded.slot1_limit,
+         slot2_key = excluded.slot2_key, slot2_limit = excluded.slot2_limit`,
+      [...params, now],
+    );
+  }
+  const slots = [...new Set(touches.flatMap((t) => t.spec.slots.map((s) => s.key)))].sort();
+  for (const part of chunk(slots, MAX_ROWS))
+    await tx.run(
+      `INSERT INTO concurrency_slots (key, in_flight) VALUES ${valuesList(part.length, 2)} ON CONFLICT (key) DO NOTHING`,
+      part.flatMap((key) => [key, 0]),
     );
 }
 

@@ -1,6 +1,6 @@
 import type { Unit } from "@/lib/execution/context";
 import { INTERNAL, type StoredEvent } from "@/lib/events/event-schema";
-import { createRunWithStartRules, scheduleRun } from "@/lib/flow/schedule-run";
+import { createRunWithStartRules, RunBatch, scheduleRun } from "@/lib/flow/schedule-run";
 import { logger } from "@/lib/logger";
 
 import { celEvent, evaluateBool } from "./expressions";
@@ -9,12 +9,14 @@ import { celEvent, evaluateBool } from "./expressions";
  * Fans each stored event out to every function whose trigger matches it — exact name, a
  * `prefix*` wildcard, and the trigger's CEL expression — one run per function per event.
  * `inngest/function.invoked` events go straight to the function they name (step.invoke).
+ * Runs that need no one-by-one decision are created together once every event is routed.
  */
 export async function routeEvents(u: Unit, events: readonly StoredEvent[]): Promise<void> {
   const registry = u.ctx.registry;
+  const batch = new RunBatch(u);
   for (const event of events) {
     if (event.name === INTERNAL.invoked) {
-      await routeInvocation(u, event);
+      await routeInvocation(u, event, batch);
       continue;
     }
     const entries = registry.match(event.name);
@@ -30,9 +32,10 @@ export async function routeEvents(u: Unit, events: readonly StoredEvent[]): Prom
       started.add(fn.id);
       // A paused function keeps its events but starts nothing.
       if (fn.paused) continue;
-      await scheduleRun(u, fn, event);
+      await scheduleRun(u, fn, event, batch);
     }
   }
+  await batch.flush();
 }
 
 interface InvokeMeta {
@@ -42,18 +45,24 @@ interface InvokeMeta {
   source_step_id?: string;
 }
 
-async function routeInvocation(u: Unit, event: StoredEvent): Promise<void> {
+async function routeInvocation(u: Unit, event: StoredEvent, batch: RunBatch): Promise<void> {
   const meta = (event.data._inngest ?? {}) as InvokeMeta;
   const fn = meta.fn_id ? u.ctx.registry.get(meta.fn_id) : undefined;
   if (!fn) {
     logger.warn({ fnId: meta.fn_id, eventId: event.id }, "step.invoke names a function that does not exist");
     return;
   }
-  await createRunWithStartRules(u, fn, [event], {
-    trigger: "invoke",
-    invocation:
-      meta.correlation_id && meta.source_run_id
-        ? { parentRunId: meta.source_run_id, correlationId: meta.correlation_id, stepId: meta.source_step_id ?? "" }
-        : null,
-  });
+  await createRunWithStartRules(
+    u,
+    fn,
+    [event],
+    {
+      trigger: "invoke",
+      invocation:
+        meta.correlation_id && meta.source_run_id
+          ? { parentRunId: meta.source_run_id, correlationId: meta.correlation_id, stepId: meta.source_step_id ?? "" }
+          : null,
+    },
+    batch,
+  );
 }

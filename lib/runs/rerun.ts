@@ -3,6 +3,7 @@ import type { PrismaDb } from "@/lib/db/prisma";
 import { AppError, notFound } from "@/lib/errors";
 import { inUnit, type EngineContext } from "@/lib/execution/context";
 import { createRun, loadEvents, type RunSpec } from "@/lib/execution/runs";
+import { priorityStart } from "@/lib/flow/run-start";
 
 import { parseJsonText } from "./dto";
 
@@ -19,7 +20,7 @@ export async function rerunRun(
 ): Promise<RerunResult> {
   const run = await prisma.run.findUnique({
     where: { id: runId },
-    select: { id: true, functionId: true, eventIds: true, trigger: true, cron: true },
+    select: { id: true, functionId: true, eventIds: true, trigger: true, cron: true, priority: true },
   });
   if (!run) throw notFound("run", runId);
   const fn = ctx.registry.get(run.functionId);
@@ -46,16 +47,21 @@ export async function rerunRun(
 
   const ids = parseJsonText(run.eventIds);
   const events = await loadEvents(ctx.sql, Array.isArray(ids) ? ids.filter((x): x is string => typeof x === "string") : []);
-  const id = await inUnit(ctx, (u) =>
-    createRun(u, {
+  const id = await inUnit(ctx, (u) => {
+    // The rerun keeps the original's priority (decided from its event when it was created).
+    const start = priorityStart(u.now, u.now, run.priority);
+    return createRun(u, {
       fn,
       events,
       trigger: run.trigger,
       cron: run.cron,
       origin: { runId, stepId: fromHashedId },
       memo,
-    }),
-  );
+      priority: run.priority,
+      availableAt: start.at,
+      statusReason: start.reason,
+    });
+  });
   if (!id) throw new AppError("conflict", "the rerun could not be created");
   return { id, originRunId: runId, fromStepId: fromHashedId, memoized: memo.length };
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sleep, startFlowApp, waitForEnded, waitForStarts, type FlowApp } from "../support/flow";
 import { skipWithoutDatabase } from "../support/db";
 import { getRun, runsOf } from "../support/sdk-app";
-import { startServer, type TestServer } from "../support/server";
+import { api, startServer, type TestServer } from "../support/server";
 
 const skip = await skipWithoutDatabase();
 
@@ -43,6 +43,35 @@ describe.skipIf(skip).concurrent("flow control: priority, idempotency, singleton
     // The late one waited its 8 seconds although the slot was free before.
     const lateRun = await getRun(server, late?.run_id as string);
     expect(Date.parse(lateRun.run_started_at as string) - Date.parse(lateRun.queued_at)).toBeGreaterThanOrEqual(7900);
+
+    // A rerun keeps the run's priority (decided from its event when the original was created).
+    const rerun = await api<{ id: string }>(server, "POST", `/api/v1/runs/${late?.run_id}/rerun`);
+    expect(rerun.status).toBe(201);
+    expect((await getRun(server, rerun.body.id)).status_reason).toContain("priority: start delayed 8s");
+    const again = await api<{ id: string }>(
+      server,
+      "POST",
+      `/api/v1/runs/${(await runsOf(server, ids[1] as string))[0]?.run_id}/rerun`,
+    );
+    expect((await getRun(server, again.body.id)).status_reason ?? null).toBeNull();
+  });
+
+  it("priority holds for every step of a run: a high-priority run's later steps also go ahead of the backlog", async () => {
+    await app.emitOne("priority-steps", { tag: "blocker", p: 0, ms: 1500 });
+    await waitForStarts(app, "priority-steps", 1);
+    const ids = await app.emit("priority-steps", [
+      { tag: "low1", p: 0 },
+      { tag: "low2", p: 0 },
+      { tag: "high", p: 600 },
+    ]);
+    await waitForEnded(server, ids, app.fnId("priority-steps"), 30_000);
+    const steps = [...((await app.flowStats()).intervals["priority-steps"] ?? [])].sort((a, b) => a[0] - b[0]).map((s) => s[2]);
+    // Without the run's priority on its second call, high:b would queue behind low1:a and low2:a
+    // (queued earlier), and behind blocker:b.
+    expect(steps.slice(0, 3)).toEqual(["blocker:a", "high:a", "high:b"]);
+    expect(steps).toHaveLength(8);
+    // Runs of equal priority keep their order.
+    expect(steps.indexOf("low1:a")).toBeLessThan(steps.indexOf("low2:a"));
   });
 
   it("idempotency: a second event with the same key within 24h starts no run", async () => {

@@ -112,6 +112,12 @@ const functions = [
     await step.run("a", () => work(["priority"], event.data.ms ?? 200, event.data.tag));
     return event.data.tag;
   }),
+  // Two steps: a run keeps its priority for every step, not only the first.
+  flowFn("priority-steps", { concurrency: 1, priority: { run: "event.data.p" } }, async ({ event, step }) => {
+    await step.run("a", () => work(["priority-steps"], event.data.ms ?? 200, `${event.data.tag}:a`));
+    await step.run("b", () => work(["priority-steps"], event.data.ms ?? 200, `${event.data.tag}:b`));
+    return event.data.tag;
+  }),
   flowFn("idempotency", { idempotency: "event.data.orderId" }, async ({ event }) => event.data.orderId),
   ...["skip", "cancel"].map((mode) =>
     flowFn(`singleton-${mode}`, { singleton: { key: "event.data.k", mode } }, async ({ event, step, runId }) => {
