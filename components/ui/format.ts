@@ -29,7 +29,7 @@ const short = new Intl.DateTimeFormat("en-US", {
   day: "numeric",
   hour: "2-digit",
   minute: "2-digit",
-  hour12: false,
+  hourCycle: "h23",
 });
 const exact = new Intl.DateTimeFormat("en-US", {
   year: "numeric",
@@ -39,10 +39,10 @@ const exact = new Intl.DateTimeFormat("en-US", {
   minute: "2-digit",
   second: "2-digit",
   fractionalSecondDigits: 3,
-  hour12: false,
+  hourCycle: "h23",
   timeZoneName: "short",
 });
-const clock = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
+const clock = new Intl.DateTimeFormat("en-US", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
 
 export function formatShortDate(iso: string): string {
   return short.format(new Date(iso));
