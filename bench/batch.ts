@@ -7,9 +7,9 @@ import {
   completedRuns,
   type Dialect,
   fmtMs,
-  type FunctionEndpoint,
   machine,
   postgresAvailable,
+  registerFunction,
   startFunctionEndpoint,
   startStepwise,
   waitUntil,
@@ -37,8 +37,10 @@ export async function runBatchBench(): Promise<string[]> {
       const server = await startStepwise(dialect, ["--max-request-bytes", String(4 * 1024 * 1024)]);
       const client = new Client(server.url);
       try {
-        await register(client, endpoint, "plain", "batch.plain", {});
-        await register(client, endpoint, "keyed", "batch.keyed", { concurrency: { limit: 10, key: "event.data.user" } });
+        await registerFunction(client, endpoint, "plain", ["batch.plain"], {});
+        await registerFunction(client, endpoint, "keyed", ["batch.keyed"], {
+          concurrency: { limit: 10, key: "event.data.user" },
+        });
         const plain = await timeBatches(client, "batch.plain");
         const keyed = await timeBatches(client, "batch.keyed");
         lines.push(
@@ -59,23 +61,6 @@ export async function runBatchBench(): Promise<string[]> {
 }
 
 const perRun = (ms: number) => `${((ms * 1000) / EVENTS).toFixed(0)} µs/run`;
-
-async function register(
-  client: Client,
-  endpoint: FunctionEndpoint,
-  id: string,
-  event: string,
-  config: Record<string, unknown>,
-): Promise<void> {
-  const res = await client.post("/api/v1/functions", {
-    id,
-    name: id,
-    triggers: [{ event }],
-    url: `${endpoint.url}/${id}`,
-    ...config,
-  });
-  if (res.status !== 201) throw new Error(`registering ${id} failed: ${res.status} ${JSON.stringify(res.body)}`);
-}
 
 /** Median request→answer time of REPEATS requests (after one warm-up request). */
 async function timeBatches(client: Client, name: string): Promise<number> {

@@ -12,6 +12,7 @@ import {
   machine,
   percentile,
   postgresAvailable,
+  registerFunction,
   sleep,
   startFunctionEndpoint,
   startStepwise,
@@ -80,6 +81,7 @@ export async function runFlowBench(): Promise<string[]> {
   return lines;
 }
 
+/** Registers the function and waits until a probe event reaches it (the server is warm). */
 async function register(
   client: Client,
   endpoint: FunctionEndpoint,
@@ -87,14 +89,7 @@ async function register(
   events: string[],
   config: Record<string, unknown>,
 ): Promise<void> {
-  const res = await client.post("/api/v1/functions", {
-    id,
-    name: id,
-    triggers: events.map((event) => ({ event })),
-    url: `${endpoint.url}/${id}`,
-    ...config,
-  });
-  if (res.status !== 201) throw new Error(`registering ${id} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  await registerFunction(client, endpoint, id, events, config);
   const probe = events[0] as string;
   const before = endpoint.count(probe);
   await client.post("/e/bench-key", { name: probe, data: { user: "probe" } });

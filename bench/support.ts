@@ -301,6 +301,24 @@ export class Client {
 }
 
 /** Completed-run transitions this process has committed (from /metrics). */
+/** Registers an HTTP function served by `endpoint` at `/<id>`, triggered by `events`. */
+export async function registerFunction(
+  client: Client,
+  endpoint: FunctionEndpoint,
+  id: string,
+  events: string[],
+  config: Record<string, unknown>,
+): Promise<void> {
+  const res = await client.post("/api/v1/functions", {
+    id,
+    name: id,
+    triggers: events.map((event) => ({ event })),
+    url: `${endpoint.url}/${id}`,
+    ...config,
+  });
+  if (res.status !== 201) throw new Error(`registering ${id} failed: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
 export async function completedRuns(client: Client): Promise<number> {
   const text = await client.get("/metrics");
   const m = /stepwise_run_transitions_total\{status="Completed"\} (\d+)/.exec(text);
