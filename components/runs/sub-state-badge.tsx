@@ -34,9 +34,11 @@ export function SubStateBadge({ subState, className }: { subState: RunSubState; 
   const detail =
     subState.kind === "Sleeping"
       ? "step.sleep: the run resumes by itself"
-      : subState.kind === "Waiting"
-        ? "step.waitForEvent: the run resumes when a matching event arrives"
-        : "step.invoke: the run resumes when the invoked run finishes";
+      : subState.kind === "Invoking"
+        ? "step.invoke: the run resumes when the invoked run finishes"
+        : subState.target?.startsWith("signal ")
+          ? "step.waitForSignal: the run resumes when POST /v1/signals sends the signal"
+          : "step.waitForEvent: the run resumes when a matching event arrives";
   return (
     <Tooltip
       content={

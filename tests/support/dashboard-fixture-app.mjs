@@ -7,7 +7,7 @@
 // GET /__stats answers {counts, marks, values, serverCalls} like sdk-fixture-app.mjs; counts has
 // `<fn>:<runId>:<step>` for every step body that executed and `calls:<runId>` for every call
 // the server made for a run.
-import http from "node:http";
+import { serveFixture } from "./fixture-server.mjs";
 
 const V = process.env.SDK_VERSION === "3" ? "3" : "4";
 const sdk = await import(V === "3" ? "inngest-v3" : "inngest-v4");
@@ -152,16 +152,12 @@ if (process.env.CRON !== "0")
   );
 
 const handler = serve({ client: inngest, functions });
-const server = http.createServer((req, res) => {
-  if (req.url === "/__stats") {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(stats));
-    return;
-  }
-  const runId = req.headers["x-run-id"];
-  if (req.method === "POST" && typeof runId === "string") hit(`calls:${runId}`);
-  return handler(req, res);
-});
-server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  console.log(`listening ${server.address().port}`);
+serveFixture({
+  handler,
+  stats,
+  // calls from the server, per run
+  onCall: (req) => {
+    const runId = req.headers["x-run-id"];
+    if (req.method === "POST" && typeof runId === "string") hit(`calls:${runId}`);
+  },
 });

@@ -9,7 +9,7 @@
 //  - intervals[group]: [start, end, tag] of every step body that ran in that group
 //  - max[group]: the most step bodies of the group that were executing at one moment
 // BAD=cel|limit|period|… adds one function whose configuration the server must refuse.
-import http from "node:http";
+import { serveFixture } from "./fixture-server.mjs";
 
 const V = process.env.SDK_VERSION === "3" ? "3" : "4";
 const sdk = await import(V === "3" ? "inngest-v3" : "inngest-v4");
@@ -154,14 +154,4 @@ if (process.env.BAD) {
 }
 
 const handler = serve({ client: inngest, functions });
-const server = http.createServer((req, res) => {
-  if (req.url === "/__stats") {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(stats));
-    return;
-  }
-  return handler(req, res);
-});
-server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  console.log(`listening ${server.address().port}`);
-});
+serveFixture({ handler, stats });

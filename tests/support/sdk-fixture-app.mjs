@@ -5,7 +5,7 @@
 // SDK_VERSION=3|4, APP_ID, PORT, VARIANT=full|reduced|bad|cron, CHECKPOINTING=0 (v4: off).
 // Side endpoints for tests: GET /__stats (what the functions did), POST /__send (inngest.send).
 // Every event name starts with `${APP_ID}/` so apps sharing a server never trigger each other.
-import http from "node:http";
+import { serveFixture } from "./fixture-server.mjs";
 
 /** the SDK's calls to the server, by kind (installed before the SDK loads, which binds fetch) */
 const serverCalls = {};
@@ -210,34 +210,13 @@ if (variant === "cron")
 if (variant === "bad") functions.push(fn({ id: "bad", concurrency: { limit: 0 } }, [{ event: ev("bad") }], async () => null));
 
 const handler = serve({ client: inngest, functions });
-const server = http.createServer((req, res) => {
-  if (req.url === "/__stats") {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(stats));
-    return;
-  }
-  if (req.url === "/__send" && req.method === "POST") {
-    let raw = "";
-    req.on("data", (c) => (raw += c));
-    req.on("end", () => {
-      inngest.send(JSON.parse(raw)).then(
-        (out) => {
-          res.writeHead(200, { "content-type": "application/json" });
-          res.end(JSON.stringify(out));
-        },
-        (err) => {
-          res.writeHead(500, { "content-type": "application/json" });
-          res.end(JSON.stringify({ error: String(err?.message ?? err) }));
-        },
-      );
-    });
-    return;
-  }
+serveFixture({
+  handler,
+  stats,
+  actions: { "/__send": (body) => inngest.send(body) },
   // calls from the server, per run
-  const runId = req.headers["x-run-id"];
-  if (req.method === "POST" && typeof runId === "string") hit(`calls:${runId}`);
-  return handler(req, res);
-});
-server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  console.log(`listening ${server.address().port}`);
+  onCall: (req) => {
+    const runId = req.headers["x-run-id"];
+    if (req.method === "POST" && typeof runId === "string") hit(`calls:${runId}`);
+  },
 });

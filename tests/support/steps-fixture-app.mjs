@@ -3,7 +3,7 @@
 // tests/support/sdk-app.ts (`script`), configured like sdk-fixture-app.mjs (SDK_VERSION, APP_ID,
 // PORT, INNGEST_*). AI_KEY is the provider key the functions use (never part of an event).
 // Side endpoints: GET /__stats, POST /__signal ({signal, data} → inngest.sendSignal).
-import http from "node:http";
+import { serveFixture } from "./fixture-server.mjs";
 
 const V = process.env.SDK_VERSION === "3" ? "3" : "4";
 const sdk = await import(V === "3" ? "inngest-v3" : "inngest-v4");
@@ -59,31 +59,4 @@ const functions = [
 ];
 
 const handler = serve({ client: inngest, functions });
-const server = http.createServer((req, res) => {
-  if (req.url === "/__stats") {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify(stats));
-    return;
-  }
-  if (req.url === "/__signal" && req.method === "POST") {
-    let raw = "";
-    req.on("data", (c) => (raw += c));
-    req.on("end", () => {
-      inngest.sendSignal(JSON.parse(raw)).then(
-        (out) => {
-          res.writeHead(200, { "content-type": "application/json" });
-          res.end(JSON.stringify(out ?? null));
-        },
-        (err) => {
-          res.writeHead(500, { "content-type": "application/json" });
-          res.end(JSON.stringify({ error: String(err?.message ?? err) }));
-        },
-      );
-    });
-    return;
-  }
-  return handler(req, res);
-});
-server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
-  console.log(`listening ${server.address().port}`);
-});
+serveFixture({ handler, stats, actions: { "/__signal": (body) => inngest.sendSignal(body) } });
