@@ -2,7 +2,7 @@ import { pathToFileURL } from "node:url";
 
 import {
   buildOnce,
-  Client,
+  type Client,
   clock,
   completedRuns,
   type Dialect,
@@ -11,7 +11,7 @@ import {
   postgresAvailable,
   registerFunction,
   startFunctionEndpoint,
-  startStepwise,
+  withStepwise,
   waitUntil,
 } from "./support";
 
@@ -34,9 +34,7 @@ export async function runBatchBench(): Promise<string[]> {
   const endpoint = await startFunctionEndpoint();
   try {
     for (const dialect of dialects) {
-      const server = await startStepwise(dialect, ["--max-request-bytes", String(4 * 1024 * 1024)]);
-      const client = new Client(server.url);
-      try {
+      await withStepwise(dialect, ["--max-request-bytes", String(4 * 1024 * 1024)], async (client) => {
         await registerFunction(client, endpoint, "plain", ["batch.plain"], {});
         await registerFunction(client, endpoint, "keyed", ["batch.keyed"], {
           concurrency: { limit: 10, key: "event.data.user" },
@@ -48,10 +46,7 @@ export async function runBatchBench(): Promise<string[]> {
             `(median of ${REPEATS}): no flow control ${fmtMs(plain)} (${perRun(plain)}), ` +
             `concurrency {limit 10, key} over ${KEYS.toLocaleString("en-US")} keys ${fmtMs(keyed)} (${perRun(keyed)})`,
         );
-      } finally {
-        await client.close();
-        await server.dispose();
-      }
+      });
     }
   } finally {
     await endpoint.close();

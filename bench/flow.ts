@@ -2,7 +2,7 @@ import { pathToFileURL } from "node:url";
 
 import {
   buildOnce,
-  Client,
+  type Client,
   clock,
   completedRuns,
   type Dialect,
@@ -15,7 +15,7 @@ import {
   registerFunction,
   sleep,
   startFunctionEndpoint,
-  startStepwise,
+  withStepwise,
   waitUntil,
 } from "./support";
 
@@ -40,26 +40,19 @@ export async function runFlowBench(): Promise<string[]> {
   try {
     for (const dialect of dialects) {
       // Fairness on a server of its own: the rest of the flood goes away with it.
-      const fairServer = await startStepwise(dialect);
-      const fairClient = new Client(fairServer.url);
-      try {
-        await register(fairClient, endpoint, "fair", ["flow.fair.big", "flow.fair.small"], {
+      await withStepwise(dialect, [], async (client) => {
+        await register(client, endpoint, "fair", ["flow.fair.big", "flow.fair.small"], {
           concurrency: { limit: 10, key: "event.data.user" },
         });
-        const fair = await fairness(fairClient, endpoint);
+        const fair = await fairness(client, endpoint);
         lines.push(
           `${dialect.padEnd(8)} fairness: small user's event→call p50 ${fmtMs(fair.p50)}, p99 ${fmtMs(fair.p99)} ` +
             `(${SMALL} events during a ${FLOOD.toLocaleString("en-US")}-event flood by another user, ` +
             `${fair.floodLeft.toLocaleString("en-US")} of it still waiting when the small user was done)`,
         );
-      } finally {
-        await fairClient.close();
-        await fairServer.dispose();
-      }
+      });
 
-      const server = await startStepwise(dialect);
-      const client = new Client(server.url);
-      try {
+      await withStepwise(dialect, [], async (client) => {
         await register(client, endpoint, "keyed", ["flow.keyed"], { concurrency: { limit: 10, key: "event.data.user" } });
         await register(client, endpoint, "plain", ["flow.plain"], {});
         const plain = await throughput(client, "flow.plain", RUNS);
@@ -69,10 +62,7 @@ export async function runFlowBench(): Promise<string[]> {
             `no flow control ${fmtRate(plain)}, concurrency {limit 10, key} over ${KEYS} keys ${fmtRate(keyed)} ` +
             `(${Math.round((keyed / plain) * 100)}%)`,
         );
-      } finally {
-        await client.close();
-        await server.dispose();
-      }
+      });
     }
   } finally {
     await endpoint.close();

@@ -319,6 +319,18 @@ export async function registerFunction(
   if (res.status !== 201) throw new Error(`registering ${id} failed: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
+/** Runs `fn` against a fresh server of `dialect` and a client of it; both are closed after. */
+export async function withStepwise<T>(dialect: Dialect, extraArgs: string[], fn: (client: Client) => Promise<T>): Promise<T> {
+  const server = await startStepwise(dialect, extraArgs);
+  const client = new Client(server.url);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+    await server.dispose();
+  }
+}
+
 export async function completedRuns(client: Client): Promise<number> {
   const text = await client.get("/metrics");
   const m = /stepwise_run_transitions_total\{status="Completed"\} (\d+)/.exec(text);

@@ -242,6 +242,37 @@ function ReasonBanner({
   );
 }
 
+/** A line under the run header saying what the run waits on; `trailing` sits at the right. */
+const BANNER_TONES = {
+  sleep: "bg-violet-500/5 text-violet-800 ring-violet-500/25 dark:text-violet-300",
+  wait: "bg-amber-500/5 text-amber-800 ring-amber-500/25 dark:text-amber-300",
+} as const;
+
+function HeaderBanner({
+  tone,
+  icon: Icon,
+  testId,
+  trailing,
+  children,
+}: {
+  tone: keyof typeof BANNER_TONES;
+  icon: typeof Clock3;
+  testId: string;
+  trailing?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <div
+      className={`mt-3 flex flex-wrap items-center gap-x-2 gap-y-1 rounded-lg px-3 py-2 text-[13px] ring-1 ring-inset ${BANNER_TONES[tone]}`}
+      data-testid={testId}
+    >
+      <Icon className="size-4" aria-hidden />
+      {children}
+      {trailing && <span className="ml-auto flex items-center gap-3 text-xs">{trailing}</span>}
+    </div>
+  );
+}
+
 /**
  * A run waiting in step.waitForEvent: what it waits for, and a button that opens the Send event
  * dialog prefilled with a matching event (fields the `if` compares with the trigger event are
@@ -254,25 +285,27 @@ function WaitBanner({ wait, detail }: { wait: RunDetail["waits"][number]; detail
     [wait.eventName, wait.expression, detail.events],
   );
   return (
-    <div
-      className="mt-3 flex flex-wrap items-center gap-x-2 gap-y-1 rounded-lg bg-amber-500/5 px-3 py-2 text-[13px] text-amber-800 ring-1 ring-amber-500/25 ring-inset dark:text-amber-300"
-      data-testid="wait-banner"
+    <HeaderBanner
+      tone="wait"
+      icon={Hourglass}
+      testId="wait-banner"
+      trailing={
+        <>
+          {wait.expiresAt && (
+            <span>
+              times out <RelativeTime iso={wait.expiresAt} />
+            </span>
+          )}
+          <Button size="sm" onClick={() => setOpen(true)} data-testid="send-awaited-event">
+            <Send /> Send {wait.eventName}
+          </Button>
+        </>
+      }
     >
-      <Hourglass className="size-4" aria-hidden />
       Waiting for <span className="font-mono">{wait.eventName}</span>
       {wait.expression && <span className="font-mono text-xs opacity-80">if {wait.expression}</span>}
-      <span className="ml-auto flex items-center gap-3">
-        {wait.expiresAt && (
-          <span className="text-xs">
-            times out <RelativeTime iso={wait.expiresAt} />
-          </span>
-        )}
-        <Button size="sm" onClick={() => setOpen(true)} data-testid="send-awaited-event">
-          <Send /> Send {wait.eventName}
-        </Button>
-      </span>
       <SendEventDialog open={open} onOpenChange={setOpen} initial={initial} title={`Send ${wait.eventName}`} />
-    </div>
+    </HeaderBanner>
   );
 }
 
@@ -397,38 +430,42 @@ function RunHeader({ detail, now }: { detail: RunDetail; now: number }) {
         detail.steps
           .filter((st) => st.op === "Sleep" && st.status === "Sleeping")
           .map((st) => (
-            <div
+            <HeaderBanner
               key={st.id}
-              className="mt-3 flex items-center gap-2 rounded-lg bg-violet-500/5 px-3 py-2 text-[13px] text-violet-800 ring-1 ring-violet-500/25 ring-inset dark:text-violet-300"
-              data-testid="sleep-banner"
+              tone="sleep"
+              icon={Clock3}
+              testId="sleep-banner"
+              trailing={
+                st.wakeAt && (
+                  <span>
+                    wakes <RelativeTime iso={st.wakeAt} />
+                  </span>
+                )
+              }
             >
-              <Clock3 className="size-4" aria-hidden />
               Sleeping in <span className="font-mono">{stepLabel(st)}</span>
-              {st.wakeAt && (
-                <span className="ml-auto text-xs">
-                  wakes <RelativeTime iso={st.wakeAt} />
-                </span>
-              )}
-            </div>
+            </HeaderBanner>
           ))}
       {active && detail.waits.filter((w) => w.kind === "wait").map((w) => <WaitBanner key={w.id} wait={w} detail={detail} />)}
       {active &&
         detail.waits
           .filter((w) => w.kind === "signal")
           .map((w) => (
-            <div
+            <HeaderBanner
               key={w.id}
-              className="mt-3 flex flex-wrap items-center gap-x-2 gap-y-1 rounded-lg bg-amber-500/5 px-3 py-2 text-[13px] text-amber-800 ring-1 ring-amber-500/25 ring-inset dark:text-amber-300"
-              data-testid="signal-banner"
+              tone="wait"
+              icon={Hourglass}
+              testId="signal-banner"
+              trailing={
+                w.expiresAt && (
+                  <span>
+                    times out <RelativeTime iso={w.expiresAt} />
+                  </span>
+                )
+              }
             >
-              <Hourglass className="size-4" aria-hidden />
               Waiting for signal <span className="font-mono">{w.signal}</span>
-              {w.expiresAt && (
-                <span className="ml-auto text-xs">
-                  times out <RelativeTime iso={w.expiresAt} />
-                </span>
-              )}
-            </div>
+            </HeaderBanner>
           ))}
       <dl className="mt-4 grid grid-cols-2 gap-px overflow-hidden rounded-xl border border-line bg-line sm:grid-cols-3 lg:grid-cols-[1.7fr_1fr_1fr_1.2fr_1fr_1.2fr]">
         <Meta label="Trigger">
