@@ -1,19 +1,19 @@
 import { INTERNAL } from "@/lib/events/event-schema";
-import { recordEvents } from "@/lib/events/ingest";
+import { recordEvents } from "@/lib/ingest/ingest";
 import { completeItem, requeueItem } from "@/lib/queue/queue";
 import type { LeasedItem } from "@/lib/queue/types";
 import { maxAttempts } from "@/lib/registry/function-config";
 import type { RegisteredFunction } from "@/lib/registry/registry";
+import type { Unit } from "@/lib/state/context";
+import { createPause, createSignalPause, pauseTimeoutItemId } from "@/lib/state/pauses";
+import { enqueueCall, finishRun, saveRunState, type CallPayload, type RunRecord } from "@/lib/state/runs";
+import { hasMemo, insertStep, insertStepUnlessMemoized, resolveStepRow } from "@/lib/state/steps";
 import { parseDuration, resolveWakeTime } from "@/lib/time/duration";
 
 import { retryAfterTime, retryDelay } from "./backoff";
-import type { Unit } from "./context";
 import type { GatewayOutcome } from "./gateway";
-import { createPause, createSignalPause, pauseTimeoutItemId } from "./pauses";
-import { enqueueCall, finishRun, saveRunState, type CallPayload, type RunRecord } from "./runs";
-import type { SdkAnswer, SdkOp } from "./sdk-protocol";
 import { continueLeased } from "./handoff";
-import { hasMemo, insertStep, insertStepUnlessMemoized, resolveStepRow } from "./steps";
+import type { SdkAnswer, SdkOp } from "./sdk-protocol";
 
 /**
  * What an SDK answer means for the run (protocol reference §6.5), applied in one unit:

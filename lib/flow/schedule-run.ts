@@ -1,4 +1,10 @@
-import type { Unit } from "@/lib/execution/context";
+import { celEvent, compileExpression, evaluateBool, evaluateValue } from "@/lib/cel/expressions";
+import type { StoredEvent } from "@/lib/events/event-schema";
+import { deleteWaitingItems, enqueue } from "@/lib/queue/queue";
+import { systemPartition } from "@/lib/queue/types";
+import type { RegisteredFunction } from "@/lib/registry/registry";
+import type { Unit } from "@/lib/state/context";
+import { evaluateKey, priorityStart, shortHash } from "@/lib/state/run-start";
 import {
   cancelRun,
   createRun,
@@ -8,16 +14,10 @@ import {
   planRun,
   type PlannedRun,
   type RunSpec,
-} from "@/lib/execution/runs";
-import type { StoredEvent } from "@/lib/events/event-schema";
-import { deleteWaitingItems, enqueue } from "@/lib/queue/queue";
-import { systemPartition } from "@/lib/queue/types";
-import type { RegisteredFunction } from "@/lib/registry/registry";
-import { celEvent, compileExpression, evaluateBool, evaluateValue } from "@/lib/routing/expressions";
+} from "@/lib/state/runs";
 import { formatDuration, parseDuration } from "@/lib/time/duration";
 
 import { deleteKey, lockKey, rateLimitAllows, throttleStart, writeKey } from "./flow-keys";
-import { evaluateKey, priorityStart, shortHash } from "./run-start";
 
 /**
  * Flow control at the moment an event (or a batch, or a debounce timer) would start a run.

@@ -1,7 +1,6 @@
+import { lockRows } from "@/lib/db/locks";
 import { chunk, placeholders, valuesList, type Sql } from "@/lib/db/sql";
 import { eventPayload, INTERNAL, rowToEvent, type EventRow, type StoredEvent } from "@/lib/events/event-schema";
-import { recordEvents } from "@/lib/events/ingest";
-import { priorityStepAt, runPartition, startTimeoutItem } from "@/lib/flow/run-start";
 import { newId } from "@/lib/ids";
 import { deleteWaitingItems, enqueue, MAX_ROWS } from "@/lib/queue/queue";
 import type { NewItem, PartitionSpec } from "@/lib/queue/types";
@@ -11,6 +10,7 @@ import type { RegisteredFunction } from "@/lib/registry/registry";
 import { parseDuration } from "@/lib/time/duration";
 
 import type { Unit } from "./context";
+import { priorityStepAt, runPartition, startTimeoutItem } from "./run-start";
 import { cancelOpenSteps, insertStep } from "./steps";
 
 /**
@@ -283,8 +283,7 @@ export async function loadRun(sql: Sql, runId: string): Promise<RunRecord | null
  * parallel steps serialise (SQLite's write lock already does).
  */
 export async function lockRun(u: Unit, runId: string): Promise<RunRecord | null> {
-  const lock = u.tx.dialect === "postgres" ? " FOR UPDATE" : "";
-  const row = await u.tx.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?${lock}`, [runId]);
+  const row = await u.tx.get<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?${lockRows(u.tx)}`, [runId]);
   return row ? toRecord(row) : null;
 }
 
@@ -343,7 +342,7 @@ export interface SerializedError {
 
 /**
  * Ends a run (once): records the outcome, drops its waiting work and waits, and emits
- * `inngest/function.finished` plus `.failed` or `.cancelled` through the normal event path,
+ * `inngest/function.finished` plus `.failed` or `.cancelled` through the ingest path (`ctx.recordEvents`),
  * so onFailure handlers and parents waiting in step.invoke react in the same transaction.
  */
 export async function finishRun(
@@ -406,7 +405,7 @@ export async function finishRun(
   }
   emitted.push({ name: INTERNAL.finished, data });
   ids.push(undefined);
-  await recordEvents(u, emitted, { ids });
+  await u.ctx.recordEvents(u, emitted, { ids });
   return true;
 }
 

@@ -1,12 +1,14 @@
+import { celEvent, compileSearch, evaluateBool } from "@/lib/cel/expressions";
 import { EVENT_RUNS_SHOWN, type EventDetail, type EventList, type EventListFilter } from "@/lib/contracts/events";
+import { parseJsonText } from "@/lib/db/json";
 import type { PrismaDb } from "@/lib/db/prisma";
 import type { Sql } from "@/lib/db/sql";
-import { containsPattern, requiredDataLiterals } from "@/lib/dashboard/search-prefilter";
-import { Where } from "@/lib/dashboard/where";
 import { notFound } from "@/lib/errors";
-import { celEvent, evaluateBool } from "@/lib/routing/expressions";
-import { isoTime, parseJsonText, toEventDto } from "@/lib/runs/dto";
-import { compileSearch, SEARCH_BUDGET } from "@/lib/runs/list";
+
+import { isoTime, toEventDto } from "./dto";
+import { SEARCH_BUDGET } from "./run-list";
+import { containsPattern, requiredDataLiterals } from "./search-prefilter";
+import { Where } from "./where";
 
 /**
  * The dashboard's events list: newest first, keyset-paginated by id; the name filter walks
