@@ -3,8 +3,9 @@ import { parseJsonText } from "@/lib/db/json";
 import type { PrismaDb } from "@/lib/db/prisma";
 import { AppError, notFound } from "@/lib/errors";
 import { inUnit, type EngineContext } from "@/lib/state/context";
+import { createRun, type RunSpec } from "@/lib/state/create-runs";
 import { priorityStart } from "@/lib/state/run-start";
-import { createRun, loadEvents, type RunSpec } from "@/lib/state/runs";
+import { loadEvents } from "@/lib/state/runs";
 
 /**
  * Rerun: a new run of the same function with the same trigger event(s), linked to the original

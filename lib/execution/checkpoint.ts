@@ -6,7 +6,7 @@ import { inUnit, type EngineContext } from "@/lib/state/context";
 import { lockRun, saveRunState, TERMINAL } from "@/lib/state/runs";
 import { hasMemo } from "@/lib/state/steps";
 
-import { recordStepFailure, recordStepRun } from "./sdk-apply";
+import { recordStepFailure, recordStepRun } from "./step-results";
 import type { SdkOp } from "./sdk-protocol";
 
 /**

@@ -4,17 +4,9 @@ import { deleteWaitingItems, enqueue } from "@/lib/queue/queue";
 import { systemPartition } from "@/lib/queue/types";
 import type { RegisteredFunction } from "@/lib/registry/registry";
 import type { Unit } from "@/lib/state/context";
+import { createRun, createSkippedRun, insertRuns, planRun, type PlannedRun, type RunSpec } from "@/lib/state/create-runs";
 import { evaluateKey, priorityStart, shortHash } from "@/lib/state/run-start";
-import {
-  cancelRun,
-  createRun,
-  createSkippedRun,
-  insertRuns,
-  loadEvents,
-  planRun,
-  type PlannedRun,
-  type RunSpec,
-} from "@/lib/state/runs";
+import { cancelRun, loadEvents } from "@/lib/state/runs";
 import { formatDuration, parseDuration } from "@/lib/time/duration";
 
 import { deleteKey, lockKey, rateLimitAllows, throttleStart, writeKey } from "./flow-keys";
