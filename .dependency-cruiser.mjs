@@ -90,7 +90,7 @@ export default {
       comment: "lib/ is the domain: no Next.js, React, app/ or components/ imports",
       severity: "error",
       from: { path: "^lib/" },
-      to: { path: ["^(app|components)/", "^node_modules/(next|react|react-dom)/", "^(next|react|react-dom)$"] },
+      to: { path: ["^(app|components)/", "^node_modules/(next|react|react-dom)/", "^(next|react|react-dom)(/|$)"] },
     },
     {
       name: "contracts-client-safe",

@@ -6,7 +6,7 @@
 //
 // `node scripts/check-dialect-sql.mjs [root]` (npm run check); tests/unit/layer-rules.test.ts
 // runs it on a fixture.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
 import ts from "typescript";
@@ -30,7 +30,11 @@ export const DIALECT_TOKENS = [
   { dialect: "sqlite", name: "PRAGMA", re: /\bPRAGMA\b/ },
   { dialect: "sqlite", name: "INSERT OR IGNORE / REPLACE", re: /\bINSERT\s+OR\s+(IGNORE|REPLACE|ABORT|FAIL|ROLLBACK)\b/ },
   { dialect: "sqlite", name: "BEGIN IMMEDIATE / EXCLUSIVE", re: /\bBEGIN\s+(IMMEDIATE|EXCLUSIVE|DEFERRED)\b/ },
-  { dialect: "sqlite", name: "a SQLite function", re: /\b(json_extract|strftime|datetime|julianday|last_insert_rowid|changes)\s*\(/i },
+  {
+    dialect: "sqlite",
+    name: "a SQLite function",
+    re: /\b(json_extract|strftime|datetime|julianday|last_insert_rowid|changes)\s*\(/i,
+  },
   { dialect: "sqlite", name: "AUTOINCREMENT", re: /\bAUTOINCREMENT\b/ },
   { dialect: "sqlite", name: "a sqlite_* table", re: /\bsqlite_[a-z_]+/i },
   { dialect: "sqlite", name: "GLOB", re: /\bGLOB\b/ },
@@ -80,20 +84,14 @@ export function findDialectSql(files) {
 }
 
 function walk(p) {
-  if (SKIP.test(p)) return [];
-  let entries;
-  try {
-    entries = readdirSync(p, { withFileTypes: true });
-  } catch {
-    return /\.(m?[jt]sx?)$/.test(p) ? [p] : [];
-  }
-  return entries.flatMap((e) => walk(path.join(p, e.name)));
+  if (SKIP.test(p) || !existsSync(p)) return [];
+  if (!statSync(p).isDirectory()) return /\.(m?[jt]sx?)$/.test(p) ? [p] : [];
+  return readdirSync(p).flatMap((name) => walk(path.join(p, name)));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = process.argv[2] ?? ".";
-  const files = ROOTS.flatMap((r) => walk(path.join(root, r))).map((f) => path.relative(root, f) || f);
-  const problems = findDialectSql(files.map((f) => path.join(root, f)));
+  const problems = findDialectSql(ROOTS.flatMap((r) => walk(path.join(root, r))));
   for (const p of problems) console.error(p);
   if (problems.length) {
     console.error(`${problems.length} dialect-specific statement(s) outside dialect files`);
