@@ -54,7 +54,7 @@ export function toRunListItem(row: RunListRow, functionName: (id: string) => str
     startedAt: isoTime(row.startedAt),
     endedAt: isoTime(row.endedAt),
     originRunId: row.originRunId,
-    // filled in for Running rows by withSubStates (lib/runs/sub-state.ts)
+    // filled in for Running rows by withSubStates (lib/queries/run-sub-state.ts)
     subState: null,
   };
 }

@@ -13,7 +13,7 @@ import { Where } from "./where";
 /**
  * The dashboard's events list: newest first, keyset-paginated by id; the name filter walks
  * `events(name, id)`. Engine-emitted `inngest/*` events are hidden unless asked for. The CEL
- * search is bounded like the runs search (see lib/runs/list.ts).
+ * search is bounded like the runs search (see lib/queries/run-list.ts).
  */
 export interface EventQueryDeps {
   prisma: PrismaDb;
@@ -61,7 +61,7 @@ export async function listEvents(deps: EventQueryDeps, f: EventListFilter): Prom
   }
 
   // The search reads thousands of rows per request: through the driver (Prisma costs ~10x more per row).
-  // With literals the database pre-filters each window of WINDOW events (lib/dashboard/search-prefilter.ts).
+  // With literals the database pre-filters each window of WINDOW events (lib/queries/search-prefilter.ts).
   const program = compileSearch(f.q);
   const literals = requiredDataLiterals(f.q);
   const started = Date.now();

@@ -228,7 +228,7 @@ async function chunkSlice(sql: Sql, scope: Scope, withOutput: boolean): Promise<
 
 /**
  * A window of WINDOW runs (one index walk) whose trigger events must contain every literal:
- * the database discards the rest (see lib/dashboard/search-prefilter.ts), so only likely
+ * the database discards the rest (see lib/queries/search-prefilter.ts), so only likely
  * matches are parsed and evaluated.
  */
 async function windowSlice(sql: Sql, scope: Scope, literals: string[], withOutput: boolean): Promise<Slice> {
