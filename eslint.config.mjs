@@ -32,49 +32,6 @@ export default tseslint.config(
     },
   },
   {
-    // The domain never imports Next or React; components never import the database or engine.
-    files: ["lib/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: ["next", "next/*", "react", "react-dom", "@/components/*", "@/app/*"],
-              message: "lib/ holds the domain: no Next.js, React or app imports",
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ["components/**/*.tsx", "components/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: [
-                "@/lib/db/*",
-                "@/lib/execution/*",
-                "@/lib/queue/*",
-                "@/lib/runtime/*",
-                "@/lib/events/*",
-                "@/lib/registry/*",
-                "@prisma/*",
-                "better-sqlite3",
-                "pg",
-              ],
-              message: "components talk to the API only (import DTOs from @/lib/contracts)",
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
     files: ["**/*.mjs", "**/*.js"],
     ...tseslint.configs.disableTypeChecked,
   },

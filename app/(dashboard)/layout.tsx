@@ -2,7 +2,7 @@ import type { ReactNode } from "react";
 
 import { Providers } from "@/components/providers";
 import { AppShell } from "@/components/shell/app-shell";
-import { serverInfo } from "@/lib/dashboard/info";
+import { serverInfo } from "@/lib/queries/info";
 import { getRuntime } from "@/lib/runtime/globals";
 
 export const dynamic = "force-dynamic";

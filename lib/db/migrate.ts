@@ -2,7 +2,23 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
+import { postgresMigrations } from "./migrate.postgres";
+import { sqliteMigrations } from "./migrate.sqlite";
 import type { Sql } from "./sql";
+
+/** What differs by dialect (migrate.sqlite.ts, migrate.postgres.ts). */
+export interface MigrationDialect {
+  /** creates Prisma's `_prisma_migrations` table if it is missing */
+  table: string;
+  /** the value of its time columns now */
+  now: () => number | string;
+  /** a statement that keeps other migrators (other processes, `prisma migrate deploy`) out until commit */
+  lock: string | null;
+}
+
+export interface MigrationResult {
+  applied: string[];
+}
 
 /**
  * Applies Prisma Migrate's migration folders at start, recording them in Prisma's own
@@ -10,36 +26,6 @@ import type { Sql } from "./sql";
  * `migrate deploy` agree with what the server did. In-process because spawning the Prisma CLI
  * costs seconds on every start.
  */
-const TABLE = {
-  sqlite: `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
-    "id" TEXT PRIMARY KEY NOT NULL,
-    "checksum" TEXT NOT NULL,
-    "finished_at" DATETIME,
-    "migration_name" TEXT NOT NULL,
-    "logs" TEXT,
-    "rolled_back_at" DATETIME,
-    "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
-    "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0
-  )`,
-  postgres: `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
-    "id" VARCHAR(36) PRIMARY KEY NOT NULL,
-    "checksum" VARCHAR(64) NOT NULL,
-    "finished_at" TIMESTAMPTZ,
-    "migration_name" VARCHAR(255) NOT NULL,
-    "logs" TEXT,
-    "rolled_back_at" TIMESTAMPTZ,
-    "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
-    "applied_steps_count" INTEGER NOT NULL DEFAULT 0
-  )`,
-};
-
-/** Prisma's advisory lock key, so our migrator and `prisma migrate deploy` exclude each other. */
-const PG_LOCK = 72707369;
-
-export interface MigrationResult {
-  applied: string[];
-}
-
 export async function migrate(sql: Sql, migrationsDir: string): Promise<MigrationResult> {
   const names = existsSync(migrationsDir)
     ? readdirSync(migrationsDir, { withFileTypes: true })
@@ -47,9 +33,10 @@ export async function migrate(sql: Sql, migrationsDir: string): Promise<Migratio
         .map((d) => d.name)
         .sort()
     : [];
+  const dialect = sql.dialect === "postgres" ? postgresMigrations : sqliteMigrations;
   const applied: string[] = [];
   const apply = async (db: Sql) => {
-    await db.exec(TABLE[db.dialect]);
+    await db.exec(dialect.table);
     const done = new Set(
       (
         await db.all<{ migration_name: string }>(
@@ -62,7 +49,7 @@ export async function migrate(sql: Sql, migrationsDir: string): Promise<Migratio
       const script = readFileSync(path.join(migrationsDir, name, "migration.sql"), "utf8");
       const checksum = createHash("sha256").update(script).digest("hex");
       await db.exec(script);
-      const now = db.dialect === "sqlite" ? Date.now() : new Date().toISOString();
+      const now = dialect.now();
       await db.run(
         `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count)
          VALUES (?, ?, ?, ?, ?, 1)`,
@@ -72,13 +59,9 @@ export async function migrate(sql: Sql, migrationsDir: string): Promise<Migratio
     }
   };
 
-  if (sql.dialect === "sqlite") {
-    await sql.tx(apply);
-  } else {
-    await sql.tx(async (tx) => {
-      await tx.run(`SELECT pg_advisory_xact_lock(${PG_LOCK})`);
-      await apply(tx);
-    });
-  }
+  await sql.tx(async (tx) => {
+    if (dialect.lock) await tx.run(dialect.lock);
+    await apply(tx);
+  });
   return { applied };
 }

@@ -21,4 +21,4 @@ export function createPrisma(dialect: Dialect, url: string): PrismaDb {
   return new SqliteClient({ adapter });
 }
 
-export type { App, Event, Function as FunctionRow, Run, Step } from "./generated/sqlite/client";
+export type { App, Cancellation, Event, Function as FunctionRow, Run, Step } from "./generated/sqlite/client";

@@ -2,12 +2,12 @@ import { z } from "zod";
 
 import { AppError, notFound } from "@/lib/errors";
 import { parseWith } from "@/lib/http/responses";
+import { inUnit, type EngineContext } from "@/lib/state/context";
+import { lockRun, saveRunState, TERMINAL } from "@/lib/state/runs";
+import { hasMemo } from "@/lib/state/steps";
 
-import { inUnit, type EngineContext } from "./context";
-import { lockRun, saveRunState, TERMINAL } from "./runs";
-import { recordStepFailure, recordStepRun } from "./sdk-apply";
+import { recordStepFailure, recordStepRun } from "./step-results";
 import type { SdkOp } from "./sdk-protocol";
-import { hasMemo } from "./steps";
 
 /**
  * v4 async checkpointing (`POST /v1/checkpoint/<runId>/async`, reference §7.2): while one call

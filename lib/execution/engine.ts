@@ -1,17 +1,16 @@
 import { hostname } from "node:os";
 
-import type { Client } from "pg";
-
 import type { PostgresSql } from "@/lib/db/postgres";
-import { purgeExpiredEventIds } from "@/lib/events/ingest";
 import { purgeExpiredKeys } from "@/lib/flow/flow-keys";
 import { randomToken } from "@/lib/ids";
+import { purgeExpiredEventIds } from "@/lib/ingest/ingest";
 import { logger } from "@/lib/logger";
 import { leaseItems } from "@/lib/queue/lease";
 import { extendLeases, purgeIdlePartitions, reclaimExpired } from "@/lib/queue/queue";
+import type { EngineContext } from "@/lib/state/context";
 
-import { QUEUE_CHANNEL, type EngineContext } from "./context";
 import { Executor } from "./executor";
+import { PostgresWakeups } from "./wakeups.postgres";
 
 export interface EngineOptions {
   /** calls in flight at once in this process */
@@ -37,13 +36,13 @@ export class Engine {
   private readonly active = new Set<Promise<void>>();
   private wakeUp: (() => void) | null = null;
   private woken = false;
-  private notifyScheduled = false;
   /** the last lease was limited by free workers or took all it asked for: more may be due */
   private backlog = false;
   private loopDone: Promise<void> = Promise.resolve();
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | null = null;
-  private listener: Client | null = null;
+  /** other processes on the same PostgreSQL database */
+  private readonly wakeups: PostgresWakeups | null;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -52,6 +51,7 @@ export class Engine {
     // A run goes straight on to its next call while this process has a free worker for others.
     this.executor = new Executor(ctx, this.owner, () => this.running && this.inFlight < this.options.workers);
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.wakeups = ctx.sql.dialect === "postgres" ? new PostgresWakeups(ctx.sql as PostgresSql, this.owner) : null;
   }
 
   get busy(): number {
@@ -63,20 +63,9 @@ export class Engine {
     this.running = true;
     this.unsubscribe = this.ctx.bus.subscribe("queue.ready", () => {
       this.wake();
-      this.notifyOtherProcesses();
+      if (this.running) this.wakeups?.notify();
     });
-    if (this.ctx.sql.dialect === "postgres") {
-      try {
-        this.listener = await (this.ctx.sql as PostgresSql).listenClient();
-        // Our own notifications come back too; the bus already woke us for those.
-        this.listener.on("notification", (n) => {
-          if (n.payload !== this.owner) this.wake();
-        });
-        await this.listener.query(`LISTEN ${QUEUE_CHANNEL}`);
-      } catch (error) {
-        logger.warn({ err: error }, "LISTEN failed; other processes' work is picked up on the next tick");
-      }
-    }
+    await this.wakeups?.listen(() => this.wake());
     this.every(this.leaseMs / 3, () => extendLeases(this.ctx.sql, this.owner, Date.now() + this.leaseMs));
     // Look for dead processes' leases a few times per lease length (at most every 2 s).
     this.every(Math.min(2000, Math.max(100, this.leaseMs / 4)), () => reclaimExpired(this.ctx.sql, Date.now()));
@@ -103,22 +92,7 @@ export class Engine {
       .run(`UPDATE queue_items SET leased_until = ? WHERE lease_owner = ? AND state = 1`, [Date.now() - 1, this.owner])
       .then(() => reclaimExpired(this.ctx.sql, Date.now()))
       .catch(() => undefined);
-    if (this.listener) await this.listener.end().catch(() => undefined);
-  }
-
-  /**
-   * Tells other processes' leasers that work is due: one NOTIFY (with this engine's id, so we
-   * can ignore our own) for all units committed in one turn of the event loop.
-   */
-  private notifyOtherProcesses(): void {
-    if (this.ctx.sql.dialect !== "postgres" || this.notifyScheduled || !this.running) return;
-    this.notifyScheduled = true;
-    setImmediate(() => {
-      this.notifyScheduled = false;
-      this.ctx.sql
-        .run(`SELECT pg_notify(?, ?)`, [QUEUE_CHANNEL, this.owner])
-        .catch((error: unknown) => logger.debug({ err: error }, "NOTIFY failed; other processes poll"));
-    });
+    await this.wakeups?.stop();
   }
 
   wake(): void {

@@ -1,5 +1,4 @@
 import { eventPayload, type StoredEvent } from "@/lib/events/event-schema";
-import { finishTimeout } from "@/lib/flow/run-start";
 import { fireBatch, fireDebounce } from "@/lib/flow/schedule-run";
 import { logger } from "@/lib/logger";
 import { completeItem, requeueItem } from "@/lib/queue/queue";
@@ -7,12 +6,9 @@ import type { LeasedItem } from "@/lib/queue/types";
 import { maxAttempts } from "@/lib/registry/function-config";
 import type { RegisteredFunction } from "@/lib/registry/registry";
 import { fireCronSlot } from "@/lib/schedule/cron";
-
-import { queueItemRef } from "./checkpoint";
-import { inUnit, type EngineContext, type Unit } from "./context";
-import { GATEWAY_OPS, performGatewayOps } from "./gateway";
-import { applyHttpResult, callHttpFunction } from "./http-function";
-import { expirePause } from "./pauses";
+import { inUnit, type EngineContext, type Unit } from "@/lib/state/context";
+import { expirePause } from "@/lib/state/pauses";
+import { finishTimeout } from "@/lib/state/run-start";
 import {
   cancelRun,
   finishRun,
@@ -25,10 +21,14 @@ import {
   TERMINAL,
   type CallPayload,
   type RunRecord,
-} from "./runs";
+} from "@/lib/state/runs";
+import { loadMemo, resolveStepRow } from "@/lib/state/steps";
+
+import { queueItemRef } from "./checkpoint";
+import { GATEWAY_OPS, performGatewayOps } from "./gateway";
+import { applyHttpResult, callHttpFunction } from "./http-function";
 import { applySdkAnswer, type ApplyContext } from "./sdk-apply";
 import { callSdk } from "./sdk-protocol";
-import { loadMemo, resolveStepRow } from "./steps";
 
 /** Above this, events and steps are not sent with the call; the SDK fetches them (use_api). */
 export const USE_API_THRESHOLD_BYTES = 1024 * 1024;

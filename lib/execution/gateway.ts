@@ -1,9 +1,9 @@
 import type { Sql } from "@/lib/db/sql";
+import { type CallError, httpCall } from "@/lib/http/client";
+import type { RunRecord, SerializedError } from "@/lib/state/runs";
+import { hasMemo } from "@/lib/state/steps";
 
-import { type CallError, httpCall } from "./http-client";
-import type { RunRecord, SerializedError } from "./runs";
 import type { SdkOp } from "./sdk-protocol";
-import { hasMemo } from "./steps";
 
 /**
  * Requests the server makes for a run (protocol reference §6.2): `step.fetch` (op Gateway) and

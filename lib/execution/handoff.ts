@@ -1,7 +1,6 @@
 import type { LeasedItem } from "@/lib/queue/types";
-
-import type { Unit } from "./context";
-import type { CallPayload } from "./runs";
+import type { Unit } from "@/lib/state/context";
+import type { CallPayload } from "@/lib/state/runs";
 
 /** How long a continued lease lasts before it must be renewed (the engine renews in-flight leases). */
 export const CONTINUED_LEASE_MS = 30_000;

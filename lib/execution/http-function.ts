@@ -1,16 +1,16 @@
 import { sign } from "@/lib/auth/signing";
 import { eventPayload, type StoredEvent } from "@/lib/events/event-schema";
+import { type CallError, httpCall } from "@/lib/http/client";
 import { completeItem, holdsLease, requeueItem } from "@/lib/queue/queue";
 import type { LeasedItem } from "@/lib/queue/types";
 import { maxAttempts } from "@/lib/registry/function-config";
 import type { RegisteredFunction } from "@/lib/registry/registry";
+import type { Unit } from "@/lib/state/context";
+import { finishRun, type RunRecord, type SerializedError } from "@/lib/state/runs";
+import { insertStep } from "@/lib/state/steps";
 
 import { retryAfterTime, retryDelay } from "./backoff";
-import type { Unit } from "./context";
-import { type CallError, httpCall } from "./http-client";
-import { finishRun, type RunRecord, type SerializedError } from "./runs";
 import { toSerializedError } from "./sdk-protocol";
-import { insertStep } from "./steps";
 
 /**
  * Plain HTTP functions (registered over REST): one POST per attempt with

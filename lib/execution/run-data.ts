@@ -1,9 +1,8 @@
 import type { Sql } from "@/lib/db/sql";
-import { eventPayload } from "@/lib/events/event-schema";
 import { notFound } from "@/lib/errors";
-
-import { loadEvents, loadRun } from "./runs";
-import { loadMemo } from "./steps";
+import { eventPayload } from "@/lib/events/event-schema";
+import { loadEvents, loadRun } from "@/lib/state/runs";
+import { loadMemo } from "@/lib/state/steps";
 
 /**
  * What a call carries when it is too large to send (`ctx.use_api`): the SDK fetches the run's

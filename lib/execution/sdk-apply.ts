@@ -1,19 +1,17 @@
-import { INTERNAL } from "@/lib/events/event-schema";
-import { recordEvents } from "@/lib/events/ingest";
 import { completeItem, requeueItem } from "@/lib/queue/queue";
 import type { LeasedItem } from "@/lib/queue/types";
 import { maxAttempts } from "@/lib/registry/function-config";
 import type { RegisteredFunction } from "@/lib/registry/registry";
-import { parseDuration, resolveWakeTime } from "@/lib/time/duration";
+import type { Unit } from "@/lib/state/context";
+import { enqueueCall, finishRun, saveRunState, type CallPayload, type RunRecord } from "@/lib/state/runs";
+import { hasMemo, insertStep, insertStepUnlessMemoized } from "@/lib/state/steps";
 
 import { retryAfterTime, retryDelay } from "./backoff";
-import type { Unit } from "./context";
 import type { GatewayOutcome } from "./gateway";
-import { createPause, createSignalPause, pauseTimeoutItemId } from "./pauses";
-import { enqueueCall, finishRun, saveRunState, type CallPayload, type RunRecord } from "./runs";
-import type { SdkAnswer, SdkOp } from "./sdk-protocol";
 import { continueLeased } from "./handoff";
-import { hasMemo, insertStep, insertStepUnlessMemoized, resolveStepRow } from "./steps";
+import type { SdkAnswer, SdkOp } from "./sdk-protocol";
+import { startEventWait, startInvoke, startSignalWait, startSleep } from "./sdk-waits";
+import { opStart, recordStepFailure, recordStepRun } from "./step-results";
 
 /**
  * What an SDK answer means for the run (protocol reference §6.5), applied in one unit:
@@ -100,64 +98,19 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
       }
       case "Sleep": {
         if (pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
-        const spec = text(op.opts?.duration ?? op.name);
-        const wakeAt = resolveWakeTime(spec, u.now) ?? u.now;
-        const stepRowId = await insertStep(u, {
-          runId: run.id,
-          hashedId: op.id,
-          name: op.userland?.id ?? op.displayName ?? null,
-          displayName: op.displayName ?? null,
-          op: "Sleep",
-          status: "Sleeping",
-          input: { duration: spec },
-          startedAt: u.now,
-          wakeAt,
-        });
+        await startSleep(u, run, op);
         pending.add(op.id);
-        await enqueueCall(u, run, { stepId: "step", wake: { stepRowId } }, wakeAt);
         break;
       }
       case "WaitForEvent": {
         if (pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
-        const opts = op.opts ?? {};
-        const timeoutMs = parseDuration(text(opts.timeout));
-        const expiresAt = timeoutMs !== null ? u.now + timeoutMs : null;
-        const eventName = text(opts.event ?? op.name);
-        const expression = typeof opts.if === "string" ? opts.if : null;
-        const stepRowId = await insertStep(u, {
-          runId: run.id,
-          hashedId: op.id,
-          name: op.userland?.id ?? op.displayName ?? null,
-          displayName: op.displayName ?? null,
-          op: "WaitForEvent",
-          status: "Waiting",
-          input: { event: eventName, if: expression, timeout: opts.timeout ?? null },
-          startedAt: u.now,
-          wakeAt: expiresAt,
-        });
-        const pauseId = await createPause(u, {
-          runId: run.id,
-          kind: "wait",
-          stepId: op.id,
-          stepRowId,
-          eventName,
-          expression,
-          expiresAt,
-        });
-        if (expiresAt !== null)
-          await enqueueCall(
-            u,
-            run,
-            { stepId: "step", pauseTimeout: { pauseId, stepRowId, kind: "wait" } },
-            expiresAt,
-            pauseTimeoutItemId(pauseId),
-          );
+        await startEventWait(u, run, op);
         pending.add(op.id);
         break;
       }
       case "WaitForSignal": {
         if (pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
-        if (await startSignalWait(c, op)) pending.add(op.id);
+        if (await startSignalWait(u, run, op)) pending.add(op.id);
         else resolvedSomething = true;
         break;
       }
@@ -195,7 +148,7 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
       }
       case "InvokeFunction": {
         if (pending.has(op.id) || (await hasMemo(u.tx, run.id, op.id))) break;
-        if (await startInvoke(c, op)) pending.add(op.id);
+        if (await startInvoke(u, run, op)) pending.add(op.id);
         else resolvedSomething = true;
         break;
       }
@@ -245,57 +198,6 @@ export async function applySdkAnswer(c: ApplyContext, answer: SdkAnswer): Promis
   await completeItem(u.tx, c.item, c.owner);
 }
 
-/** An op option as text (SDK options are strings or numbers). */
-function text(value: unknown): string {
-  return typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
-}
-
-function opStart(op: SdkOp, fallback: number): number {
-  const a = op.timing?.a;
-  return typeof a === "number" && a > 0 ? Math.round(a / 1e6) : fallback;
-}
-
-/**
- * Memoizes a step's result (a StepRun answered, or checkpointed while the call goes on), unless
- * it already has one. False when it had.
- */
-export async function recordStepRun(u: Unit, runId: string, op: SdkOp, attempt: number, fallbackStart: number) {
-  const opts = op.opts ?? {};
-  const id = await insertStepUnlessMemoized(u, {
-    runId,
-    hashedId: op.id,
-    name: op.userland?.id ?? op.name ?? null,
-    displayName: op.displayName ?? op.name ?? null,
-    op: typeof opts.type === "string" ? opts.type : "StepRun",
-    status: "Completed",
-    attempt,
-    input: opts.input,
-    output: op.data ?? null,
-    memo: { value: { data: op.data ?? null } },
-    startedAt: opStart(op, fallbackStart),
-    endedAt: u.now,
-  });
-  return id !== null;
-}
-
-/** Memoizes a step's final error: the SDK throws it into the function on the next call. */
-export async function recordStepFailure(u: Unit, runId: string, op: SdkOp, attempt: number, fallbackStart: number) {
-  const error = op.error ?? { name: "Error", message: "step failed" };
-  await insertStep(u, {
-    runId,
-    hashedId: op.id,
-    name: op.userland?.id ?? op.name ?? null,
-    displayName: op.displayName ?? op.name ?? null,
-    op: "StepRun",
-    status: "Failed",
-    attempt,
-    error,
-    memo: { value: { error } },
-    startedAt: opStart(op, fallbackStart),
-    endedAt: u.now,
-  });
-}
-
 /**
  * Records a failed attempt and calls the same step again after the backoff (or Retry-After);
  * the item is re-queued with the next attempt number.
@@ -324,119 +226,6 @@ async function retryStep(
   const at = retryAfterTime(retryAfter, u.now) ?? u.now + retryDelay(c.item.attempt, u.ctx.options.retryBaseMs);
   await requeueItem(u.tx, c.item, c.owner, { availableAt: at, attempt: c.item.attempt + 1 });
   await saveRunState(u, run, { pendingSteps: [...pending] });
-}
-
-/**
- * step.waitForSignal: a pause holding the signal, with its timeout. False when the step failed
- * at once (no signal name, or another run holds the signal and onConflict is "fail").
- */
-async function startSignalWait(c: ApplyContext, op: SdkOp): Promise<boolean> {
-  const { u, run } = c;
-  const opts = op.opts ?? {};
-  const signal = text(opts.signal ?? op.name);
-  const timeoutMs = parseDuration(text(opts.timeout));
-  const expiresAt = timeoutMs !== null ? u.now + timeoutMs : null;
-  const replace = opts.conflict === "replace";
-  const stepRowId = await insertStep(u, {
-    runId: run.id,
-    hashedId: op.id,
-    name: op.userland?.id ?? op.displayName ?? null,
-    displayName: op.displayName ?? null,
-    op: "WaitForSignal",
-    status: "Waiting",
-    input: { signal, timeout: opts.timeout ?? null, onConflict: replace ? "replace" : "fail" },
-    startedAt: u.now,
-    wakeAt: expiresAt,
-  });
-  const fail = async (message: string) => {
-    const error = { name: "SignalConflictError", message };
-    await resolveStepRow(u, stepRowId, run.id, { status: "Failed", memo: { error }, error });
-    return false;
-  };
-  if (!signal) return fail("step.waitForSignal: the signal name is empty");
-  const held = await createSignalPause(u, { runId: run.id, stepId: op.id, stepRowId, signal, expiresAt, replace });
-  if ("heldBy" in held)
-    return fail(
-      `step.waitForSignal: run ${held.heldBy} is already waiting for signal "${signal}" (onConflict: "fail"; "replace" takes the signal over)`,
-    );
-  if (expiresAt !== null)
-    await enqueueCall(
-      u,
-      run,
-      { stepId: "step", pauseTimeout: { pauseId: held.pauseId, stepRowId, kind: "signal" } },
-      expiresAt,
-      pauseTimeoutItemId(held.pauseId),
-    );
-  return true;
-}
-
-/** Starts the child run; false when the target does not exist (the step fails at once). */
-async function startInvoke(c: ApplyContext, op: SdkOp): Promise<boolean> {
-  const { u, run } = c;
-  const opts = op.opts ?? {};
-  const targetId = text(opts.function_id);
-  const payload = (opts.payload ?? {}) as { data?: Record<string, unknown>; v?: string };
-  const timeoutMs = opts.timeout !== undefined ? parseDuration(text(opts.timeout)) : null;
-  const expiresAt = timeoutMs !== null ? u.now + timeoutMs : null;
-  const correlationId = `${run.id}.${op.id}`;
-  const stepRowId = await insertStep(u, {
-    runId: run.id,
-    hashedId: op.id,
-    name: op.userland?.id ?? op.displayName ?? null,
-    displayName: op.displayName ?? null,
-    op: "InvokeFunction",
-    status: "Invoking",
-    input: { function_id: targetId, payload },
-    startedAt: u.now,
-    wakeAt: expiresAt,
-  });
-  if (!u.ctx.registry.get(targetId)) {
-    const error = { name: "Error", message: `step.invoke: function "${targetId}" is not registered with this server` };
-    await u.tx.run(`UPDATE steps SET status = 'Failed', memo = ?, is_memo = ?, error = ?, ended_at = ? WHERE id = ?`, [
-      JSON.stringify({ error }),
-      true,
-      JSON.stringify(error),
-      u.now,
-      stepRowId,
-    ]);
-    return false;
-  }
-  const pauseId = await createPause(u, {
-    runId: run.id,
-    kind: "invoke",
-    stepId: op.id,
-    stepRowId,
-    eventName: INTERNAL.finished,
-    matchKey: correlationId,
-    expiresAt,
-  });
-  if (expiresAt !== null)
-    await enqueueCall(
-      u,
-      run,
-      { stepId: "step", pauseTimeout: { pauseId, stepRowId, kind: "invoke" } },
-      expiresAt,
-      pauseTimeoutItemId(pauseId),
-    );
-  await recordEvents(u, [
-    {
-      name: INTERNAL.invoked,
-      data: {
-        ...(payload.data ?? {}),
-        _inngest: {
-          fn_id: targetId,
-          correlation_id: correlationId,
-          source_run_id: run.id,
-          source_step_id: op.id,
-          source_fn_id: run.functionId,
-          source_app_id: run.appId,
-          expire: expiresAt,
-        },
-      },
-      v: payload.v,
-    },
-  ]);
-  return true;
 }
 
 async function applyFunctionError(c: ApplyContext, answer: Extract<SdkAnswer, { kind: "error" }>) {

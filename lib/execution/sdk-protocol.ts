@@ -1,9 +1,8 @@
 import canonicalize from "canonicalize";
 
 import { sign, verifySignature } from "@/lib/auth/signing";
-
-import { type CallError, httpCall } from "./http-client";
-import type { SerializedError } from "./runs";
+import { type CallError, httpCall } from "@/lib/http/client";
+import type { SerializedError } from "@/lib/state/runs";
 
 /**
  * One call to an Inngest SDK app (protocol reference §5–§6): build the canonical body, sign it

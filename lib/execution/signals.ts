@@ -2,9 +2,8 @@ import { z } from "zod";
 
 import { AppError } from "@/lib/errors";
 import { parseWith } from "@/lib/http/responses";
-
-import { inUnit, type EngineContext } from "./context";
-import { resumeSignal } from "./pauses";
+import { inUnit, type EngineContext } from "@/lib/state/context";
+import { resumeSignal } from "@/lib/state/pauses";
 
 /**
  * `POST /v1/signals` (reference §7.3), what `inngest.sendSignal` and `step.sendSignal` call:

@@ -1,23 +1,15 @@
-import type { Unit } from "@/lib/execution/context";
-import {
-  cancelRun,
-  createRun,
-  createSkippedRun,
-  insertRuns,
-  loadEvents,
-  planRun,
-  type PlannedRun,
-  type RunSpec,
-} from "@/lib/execution/runs";
+import { celEvent, compileExpression, evaluateBool, evaluateValue } from "@/lib/cel/expressions";
 import type { StoredEvent } from "@/lib/events/event-schema";
 import { deleteWaitingItems, enqueue } from "@/lib/queue/queue";
 import { systemPartition } from "@/lib/queue/types";
 import type { RegisteredFunction } from "@/lib/registry/registry";
-import { celEvent, compileExpression, evaluateBool, evaluateValue } from "@/lib/routing/expressions";
+import type { Unit } from "@/lib/state/context";
+import { createRun, createSkippedRun, insertRuns, planRun, type PlannedRun, type RunSpec } from "@/lib/state/create-runs";
+import { evaluateKey, priorityStart, shortHash } from "@/lib/state/run-start";
+import { cancelRun, loadEvents } from "@/lib/state/runs";
 import { formatDuration, parseDuration } from "@/lib/time/duration";
 
 import { deleteKey, lockKey, rateLimitAllows, throttleStart, writeKey } from "./flow-keys";
-import { evaluateKey, priorityStart, shortHash } from "./run-start";
 
 /**
  * Flow control at the moment an event (or a batch, or a debounce timer) would start a run.

@@ -1,3 +1,4 @@
+import { lockRows } from "@/lib/db/locks";
 import { chunk, valuesList, type Sql } from "@/lib/db/sql";
 
 import type { LeasedItem, NewItem, PartitionSpec } from "./types";
@@ -139,8 +140,7 @@ async function touchPartitionRows(tx: Sql, touches: readonly PartitionTouch[]): 
  * shutdown) leaves the work to the next owner instead of writing a second result.
  */
 export async function holdsLease(tx: Sql, item: LeasedItem, owner: string): Promise<boolean> {
-  const lock = tx.dialect === "postgres" ? " FOR UPDATE" : "";
-  const row = await tx.get(`SELECT 1 AS one FROM queue_items WHERE id = ? AND lease_owner = ? AND state = 1${lock}`, [
+  const row = await tx.get(`SELECT 1 AS one FROM queue_items WHERE id = ? AND lease_owner = ? AND state = 1${lockRows(tx)}`, [
     item.id,
     owner,
   ]);
@@ -205,7 +205,7 @@ export async function releaseSlots(tx: Sql, keys: readonly string[]): Promise<vo
  * partition, which un-parks it anyway.
  */
 export async function wakeParked(tx: Sql, slotKey: string, n: number): Promise<number> {
-  const lock = tx.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "";
+  const lock = lockRows(tx, { skipLocked: true });
   return tx.run(
     `UPDATE queue_partitions SET blocked = false, blocked_on = NULL
      WHERE id IN (SELECT id FROM queue_partitions WHERE blocked_on = ? AND next_at IS NOT NULL

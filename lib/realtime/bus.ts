@@ -36,7 +36,7 @@ export class Bus {
     this.emitter.emit("*", { topic, payload });
   }
 
-  /** Re-publishes a message another process published (see pg-bridge.ts). */
+  /** Re-publishes a message another process published (see bus-bridge.postgres.ts). */
   publishRemote(message: BusMessage): void {
     this.emitter.emit(message.topic, message.payload);
     this.emitter.emit("*", { ...message, remote: true });

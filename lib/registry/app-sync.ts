@@ -5,7 +5,7 @@ import { sign, verifySignature } from "@/lib/auth/signing";
 import type { ServerOptions } from "@/lib/config/options";
 import type { AppDto } from "@/lib/contracts/apps";
 import { AppError } from "@/lib/errors";
-import { httpCall, type CallError } from "@/lib/execution/http-client";
+import { httpCall, type CallError } from "@/lib/http/client";
 import { parseWith } from "@/lib/http/responses";
 import { logger } from "@/lib/logger";
 

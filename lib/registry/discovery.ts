@@ -1,7 +1,7 @@
 import net from "node:net";
 
 import type { ServerOptions } from "@/lib/config/options";
-import { httpCall } from "@/lib/execution/http-client";
+import { httpCall } from "@/lib/http/client";
 import { logger } from "@/lib/logger";
 
 import { appUrls, normalizeAppUrl } from "./app-store";

@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { z } from "zod";
 
-import { compileExpression, ExpressionError } from "@/lib/routing/expressions";
+import { compileExpression, ExpressionError } from "@/lib/cel/expressions";
 import { parseDuration } from "@/lib/time/duration";
 
 /**

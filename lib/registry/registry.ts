@@ -1,5 +1,5 @@
+import { compileExpression, type Program } from "@/lib/cel/expressions";
 import type { Sql } from "@/lib/db/sql";
-import { compileExpression, type Program } from "@/lib/routing/expressions";
 
 import { functionConfigSchema, isEventTrigger, triggerSchema, type FunctionConfig, type Trigger } from "./function-config";
 

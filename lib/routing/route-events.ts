@@ -1,9 +1,8 @@
-import type { Unit } from "@/lib/execution/context";
+import { celEvent, evaluateBool } from "@/lib/cel/expressions";
 import { INTERNAL, type StoredEvent } from "@/lib/events/event-schema";
 import { createRunWithStartRules, RunBatch, scheduleRun } from "@/lib/flow/schedule-run";
 import { logger } from "@/lib/logger";
-
-import { celEvent, evaluateBool } from "./expressions";
+import type { Unit } from "@/lib/state/context";
 
 /**
  * Fans each stored event out to every function whose trigger matches it — exact name, a

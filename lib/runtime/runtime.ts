@@ -4,18 +4,20 @@ import type { ServerOptions } from "@/lib/config/options";
 import { migrate } from "@/lib/db/migrate";
 import { PostgresSql } from "@/lib/db/postgres";
 import { createPrisma, type PrismaDb } from "@/lib/db/prisma";
+import { tunePrismaSqlite } from "@/lib/db/prisma.sqlite";
 import { isPostgresUrl, type Dialect, type Sql } from "@/lib/db/sql";
 import { SqliteSql } from "@/lib/db/sqlite";
-import type { EngineContext } from "@/lib/execution/context";
 import { Engine } from "@/lib/execution/engine";
-import { closeHttpClient } from "@/lib/execution/http-client";
+import { closeHttpClient } from "@/lib/http/client";
+import { recordEvents } from "@/lib/ingest/ingest";
 import { logger } from "@/lib/logger";
 import { Metrics } from "@/lib/metrics/metrics";
 import { Bus } from "@/lib/realtime/bus";
-import { PostgresBusBridge } from "@/lib/realtime/pg-bridge";
+import { PostgresBusBridge } from "@/lib/realtime/bus-bridge.postgres";
 import { AppPoller } from "@/lib/registry/discovery";
 import { FunctionRegistry, readRegistryVersion } from "@/lib/registry/registry";
 import { syncCronSchedules } from "@/lib/schedule/cron";
+import type { EngineContext } from "@/lib/state/context";
 
 import { setRuntime } from "./globals";
 
@@ -62,11 +64,7 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
   if (applied.length) logger.info({ applied }, "database migrated");
 
   const prisma = createPrisma(dialect, dialect === "postgres" ? options.db : file);
-  if (dialect === "sqlite") {
-    // Prisma's own connection gets the same settings as ours.
-    await prisma.$queryRawUnsafe("PRAGMA busy_timeout = 10000");
-    await prisma.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
-  }
+  if (dialect === "sqlite") await tunePrismaSqlite(prisma);
 
   const bus = new Bus();
   const registry = new FunctionRegistry();
@@ -120,6 +118,7 @@ export async function startRuntime(options: ServerOptions, init: RuntimeInit): P
     options,
     publicUrl: () => runtime.publicUrl,
     observeCall: (kind, seconds) => runtime.metrics.callLatency.observe({ kind }, seconds),
+    recordEvents,
   };
   const engine = new Engine(ctx, { workers: options.workers, tick: options.tick, leaseMs: options.leaseMs });
   Object.assign(runtime, { engine, ctx });

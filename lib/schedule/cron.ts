@@ -1,13 +1,13 @@
 import { chunk, placeholders, type Sql } from "@/lib/db/sql";
-import type { Unit } from "@/lib/execution/context";
 import { INTERNAL } from "@/lib/events/event-schema";
-import { recordEvents } from "@/lib/events/ingest";
 import { createRunWithStartRules } from "@/lib/flow/schedule-run";
-import { shortHash } from "@/lib/flow/run-start";
+import { recordEvents } from "@/lib/ingest/ingest";
 import { enqueue } from "@/lib/queue/queue";
 import { systemPartition, type NewItem } from "@/lib/queue/types";
 import { cronFor, isEventTrigger } from "@/lib/registry/function-config";
 import type { FunctionRegistry, RegisteredFunction } from "@/lib/registry/registry";
+import type { Unit } from "@/lib/state/context";
+import { shortHash } from "@/lib/state/run-start";
 
 /**
  * Cron triggers. Each (function, cron) has exactly one waiting queue item for its next slot,

@@ -6,7 +6,7 @@ import { startServer, waitFor, type TestServer } from "../support/server";
 import { query, register, runsOf, send, sleep, unique } from "./helpers";
 
 /**
- * One ingest request starting many runs: they are created together (lib/execution/runs.ts
+ * One ingest request starting many runs: they are created together (lib/state/create-runs.ts
  * createRuns, in multi-row statements of at most 500 rows), with the ids, event links and
  * queue order one-by-one creation gives, and concurrency limits still hold.
  */

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { inUnit, type EngineContext } from "@/lib/execution/context";
+import { recordEvents } from "@/lib/ingest/ingest";
 import { Bus } from "@/lib/realtime/bus";
 import { FunctionRegistry, type RegisteredFunction } from "@/lib/registry/registry";
 import { fireCronSlot, nextSlot, syncCronSchedules } from "@/lib/schedule/cron";
+import { inUnit, type EngineContext } from "@/lib/state/context";
 
 import { createTestSql, postgresMissing, type TestSql } from "./support/test-sql";
 
@@ -46,6 +47,7 @@ describe.each([
       options: { mode: "dev", port: 0 },
       publicUrl: () => "http://127.0.0.1:0",
       observeCall: () => undefined,
+      recordEvents,
     };
   });
   afterAll(async () => {

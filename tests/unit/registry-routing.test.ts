@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 
+import { celEvent, compileExpression, evaluateBool } from "@/lib/cel/expressions";
 import { functionConfigSchema, parseCron, triggerSchema } from "@/lib/registry/function-config";
 import { httpFunctionInputSchema } from "@/lib/registry/function-store";
 import { FunctionRegistry, type RegisteredFunction } from "@/lib/registry/registry";
-import { celEvent, compileExpression, evaluateBool } from "@/lib/routing/expressions";
 import { nextSlot } from "@/lib/schedule/cron";
 
 const fn = (id: string, triggers: ({ event: string; expression?: string } | { cron: string })[]): RegisteredFunction => ({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
+import { subStateOf } from "@/lib/queries/run-sub-state";
 import { hintsFor } from "@/lib/realtime/hub";
-import { subStateOf } from "@/lib/runs/sub-state";
 
 /** A Running run's sub-state, read from its open step rows, and the live hints that announce it. */
 describe("run sub-state", () => {

@@ -1,13 +1,13 @@
 import { Suspense } from "react";
 
+import { RECENT_EVENTS_LIMIT } from "@/components/events/recent";
 import { apiParams, filtersFromParams } from "@/components/runs/filters";
 import { RunsPage } from "@/components/runs/runs-page";
-import { RECENT_EVENTS_LIMIT } from "@/components/events/recent";
 import { eventListQuery } from "@/lib/contracts/events";
 import { runListQuery } from "@/lib/contracts/runs";
-import { dashboardDeps } from "@/lib/dashboard/deps";
-import { listEvents } from "@/lib/events/queries";
-import { listRuns } from "@/lib/runs/list";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { listEvents } from "@/lib/queries/events";
+import { listRuns } from "@/lib/queries/run-list";
 import { getRuntime } from "@/lib/runtime/globals";
 
 export type SearchParams = Record<string, string | string[] | undefined>;

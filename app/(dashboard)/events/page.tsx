@@ -3,8 +3,8 @@ import { Suspense } from "react";
 
 import { EventsPage } from "@/components/events/events-page";
 import { eventListQuery, type EventList } from "@/lib/contracts/events";
-import { dashboardDeps } from "@/lib/dashboard/deps";
-import { listEvents } from "@/lib/events/queries";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { listEvents } from "@/lib/queries/events";
 import { getRuntime } from "@/lib/runtime/globals";
 
 export const metadata: Metadata = { title: "Events" };

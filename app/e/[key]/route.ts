@@ -1,7 +1,7 @@
 import { authorizeEventKey } from "@/lib/auth/event-keys";
-import { ingestEvents } from "@/lib/events/ingest";
 import { parseEvents } from "@/lib/events/parse-events";
 import { handle, json, readJson } from "@/lib/http/responses";
+import { ingestEvents } from "@/lib/ingest/ingest";
 import { getRuntime } from "@/lib/runtime/globals";
 
 // POST /e/<key> — accept one event or an array; answers {ids, status: 200}

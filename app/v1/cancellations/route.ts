@@ -1,7 +1,8 @@
 import { z } from "zod";
 
+import { createCancellation } from "@/lib/commands/bulk-cancel";
 import { handle, json, parseWith, readJson, searchParams } from "@/lib/http/responses";
-import { createCancellation, listCancellations } from "@/lib/runs/bulk-cancel";
+import { listCancellations, toCancellationDto } from "@/lib/queries/cancellations";
 import { getRuntime } from "@/lib/runtime/globals";
 
 const query = z.object({
@@ -13,7 +14,8 @@ const query = z.object({
 // POST /v1/cancellations {function_id, app_id?, started_after?, started_before?, if?} — cancel matching runs now
 export const POST = handle(async (req: Request) => {
   const rt = getRuntime();
-  return json(await createCancellation({ ctx: rt.ctx, prisma: rt.prisma }, await readJson(req)), 201);
+  const record = await createCancellation({ ctx: rt.ctx, prisma: rt.prisma }, await readJson(req));
+  return json(toCancellationDto(record), 201);
 });
 
 // GET /v1/cancellations?function_id=&cursor=&limit= — newest first

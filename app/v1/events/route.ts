@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { handle, json, parseWith, searchParams } from "@/lib/http/responses";
-import { listV1Events } from "@/lib/runs/v1-queries";
+import { listV1Events } from "@/lib/queries/v1";
 import { getRuntime } from "@/lib/runtime/globals";
 
 const query = z.object({

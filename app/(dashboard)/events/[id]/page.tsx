@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 
 import { EventPage } from "@/components/events/event-page";
-import { dashboardDeps } from "@/lib/dashboard/deps";
 import { AppError } from "@/lib/errors";
-import { getEventDetail } from "@/lib/events/queries";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { getEventDetail } from "@/lib/queries/events";
 import { getRuntime } from "@/lib/runtime/globals";
 
 type Props = { params: Promise<{ id: string }> };

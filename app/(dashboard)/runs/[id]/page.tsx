@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 
 import { RunPage } from "@/components/runs/run-page";
-import { dashboardDeps } from "@/lib/dashboard/deps";
 import { AppError } from "@/lib/errors";
-import { getRunDetail } from "@/lib/runs/detail";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { getRunDetail } from "@/lib/queries/run-detail";
 import { getRuntime } from "@/lib/runtime/globals";
 
 type Props = { params: Promise<{ id: string }> };

@@ -1,8 +1,8 @@
+import { sendEvents } from "@/lib/commands/send-events";
 import { eventListQuery } from "@/lib/contracts/events";
-import { dashboardDeps } from "@/lib/dashboard/deps";
-import { listEvents } from "@/lib/events/queries";
-import { sendEvents } from "@/lib/events/send";
 import { handle, json, parseWith, readJson, searchParams } from "@/lib/http/responses";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { listEvents } from "@/lib/queries/events";
 import { getRuntime } from "@/lib/runtime/globals";
 
 // GET /api/v1/events?name=&q=&internal=&cursor=&after=&limit= — newest first

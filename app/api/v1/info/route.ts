@@ -1,5 +1,5 @@
-import { serverInfo } from "@/lib/dashboard/info";
 import { handle, json } from "@/lib/http/responses";
+import { serverInfo } from "@/lib/queries/info";
 import { getRuntime } from "@/lib/runtime/globals";
 
 // GET /api/v1/info — server mode (dev | start), database dialect, version

@@ -1,7 +1,7 @@
 import { runListQuery } from "@/lib/contracts/runs";
-import { dashboardDeps } from "@/lib/dashboard/deps";
 import { handle, json, parseWith, searchParams } from "@/lib/http/responses";
-import { listRuns } from "@/lib/runs/list";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { listRuns } from "@/lib/queries/run-list";
 import { getRuntime } from "@/lib/runtime/globals";
 
 // GET /api/v1/runs?status=&functionId=&appId=&from=&to=&q=&cursor=&after=&ids=&limit= — newest first

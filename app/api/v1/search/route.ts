@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-import { dashboardDeps } from "@/lib/dashboard/deps";
-import { searchEverything } from "@/lib/dashboard/search";
 import { handle, json, parseWith, searchParams } from "@/lib/http/responses";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { searchEverything } from "@/lib/queries/search";
 import { getRuntime } from "@/lib/runtime/globals";
 
 const query = z.object({ q: z.string().max(256).default("") });

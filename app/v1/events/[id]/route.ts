@@ -1,5 +1,5 @@
 import { handle, json } from "@/lib/http/responses";
-import { getV1Event } from "@/lib/runs/v1-queries";
+import { getV1Event } from "@/lib/queries/v1";
 import { getRuntime } from "@/lib/runtime/globals";
 
 // GET /v1/events/<id>

@@ -1,6 +1,6 @@
+import { cancelRunById } from "@/lib/commands/cancel";
 import { handle, json } from "@/lib/http/responses";
-import { cancelRunById } from "@/lib/runs/cancel";
-import { getV1Run } from "@/lib/runs/v1-queries";
+import { getV1Run } from "@/lib/queries/v1";
 import { getRuntime } from "@/lib/runtime/globals";
 
 type Ctx = { params: Promise<{ id: string }> };

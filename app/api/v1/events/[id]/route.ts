@@ -1,6 +1,6 @@
-import { dashboardDeps } from "@/lib/dashboard/deps";
-import { getEventDetail } from "@/lib/events/queries";
 import { handle, json } from "@/lib/http/responses";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { getEventDetail } from "@/lib/queries/events";
 import { getRuntime } from "@/lib/runtime/globals";
 
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,5 +1,5 @@
-import { knownEventNames } from "@/lib/events/queries";
 import { handle, json } from "@/lib/http/responses";
+import { knownEventNames } from "@/lib/queries/events";
 import { isEventTrigger } from "@/lib/registry/function-config";
 import { getRuntime } from "@/lib/runtime/globals";
 

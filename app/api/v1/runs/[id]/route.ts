@@ -1,6 +1,6 @@
-import { dashboardDeps } from "@/lib/dashboard/deps";
 import { handle, json } from "@/lib/http/responses";
-import { getRunDetail } from "@/lib/runs/detail";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { getRunDetail } from "@/lib/queries/run-detail";
 import { getRuntime } from "@/lib/runtime/globals";
 
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,5 +1,5 @@
-import { functionActivity } from "@/lib/dashboard/function-stats";
 import { handle, json } from "@/lib/http/responses";
+import { functionActivity } from "@/lib/queries/function-stats";
 import { getRuntime } from "@/lib/runtime/globals";
 
 // GET /api/v1/stats/functions — runs per function over the last hour (total, failed, in flight)

@@ -1,5 +1,5 @@
 import { handle, json } from "@/lib/http/responses";
-import { listV1RunsForEvent } from "@/lib/runs/v1-queries";
+import { listV1RunsForEvent } from "@/lib/queries/v1";
 import { getRuntime } from "@/lib/runtime/globals";
 
 // GET /v1/events/<id>/runs — the runs this event started

@@ -1,4 +1,4 @@
-import { replayEvent } from "@/lib/events/send";
+import { replayEvent } from "@/lib/commands/send-events";
 import { handle, json } from "@/lib/http/responses";
 import { getRuntime } from "@/lib/runtime/globals";
 

@@ -1,4 +1,4 @@
-import { invokeFunction } from "@/lib/dashboard/invoke";
+import { invokeFunction } from "@/lib/commands/invoke";
 import { handle, json, readOptionalJson } from "@/lib/http/responses";
 import { getRuntime } from "@/lib/runtime/globals";
 

@@ -1,8 +1,8 @@
 import { z } from "zod";
 
 import { statsRange } from "@/lib/contracts/functions";
-import { functionStats } from "@/lib/dashboard/function-stats";
 import { handle, json, parseWith, searchParams } from "@/lib/http/responses";
+import { functionStats } from "@/lib/queries/function-stats";
 import { getRuntime } from "@/lib/runtime/globals";
 
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,7 +1,7 @@
-import { dashboardDeps } from "@/lib/dashboard/deps";
+import { cancelRunById } from "@/lib/commands/cancel";
 import { handle, json } from "@/lib/http/responses";
-import { cancelRunById } from "@/lib/runs/cancel";
-import { getRunDetail } from "@/lib/runs/detail";
+import { dashboardDeps } from "@/lib/queries/deps";
+import { getRunDetail } from "@/lib/queries/run-detail";
 import { getRuntime } from "@/lib/runtime/globals";
 
 type Ctx = { params: Promise<{ id: string }> };

@@ -1,6 +1,6 @@
+import { rerunRun } from "@/lib/commands/rerun";
 import { rerunInput } from "@/lib/contracts/runs";
 import { handle, json, parseWith, readOptionalJson } from "@/lib/http/responses";
-import { rerunRun } from "@/lib/runs/rerun";
 import { getRuntime } from "@/lib/runtime/globals";
 
 type Ctx = { params: Promise<{ id: string }> };

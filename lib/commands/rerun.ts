@@ -1,11 +1,11 @@
 import type { RerunResult } from "@/lib/contracts/runs";
+import { parseJsonText } from "@/lib/db/json";
 import type { PrismaDb } from "@/lib/db/prisma";
 import { AppError, notFound } from "@/lib/errors";
-import { inUnit, type EngineContext } from "@/lib/execution/context";
-import { createRun, loadEvents, type RunSpec } from "@/lib/execution/runs";
-import { priorityStart } from "@/lib/flow/run-start";
-
-import { parseJsonText } from "./dto";
+import { inUnit, type EngineContext } from "@/lib/state/context";
+import { createRun, type RunSpec } from "@/lib/state/create-runs";
+import { priorityStart } from "@/lib/state/run-start";
+import { loadEvents } from "@/lib/state/runs";
 
 /**
  * Rerun: a new run of the same function with the same trigger event(s), linked to the original

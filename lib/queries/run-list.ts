@@ -1,15 +1,15 @@
+import { celEvent, compileSearch, evaluateBool, toCel } from "@/lib/cel/expressions";
 import type { RunList, RunListFilter } from "@/lib/contracts/runs";
+import { parseJsonText } from "@/lib/db/json";
 import type { PrismaDb } from "@/lib/db/prisma";
 import { placeholders, type Sql } from "@/lib/db/sql";
-import { AppError } from "@/lib/errors";
-import { containsPattern, requiredDataLiterals } from "@/lib/dashboard/search-prefilter";
-import { Where } from "@/lib/dashboard/where";
 import { idFloor } from "@/lib/ids";
-import { queuedReasons } from "@/lib/flow/queued-reason";
-import { celEvent, compileExpression, ExpressionError, evaluateBool, toCel, type Program } from "@/lib/routing/expressions";
 
-import { parseJsonText, RUN_LIST_SELECT, toRunListItem, type RunListRow } from "./dto";
-import { withSubStates } from "./sub-state";
+import { RUN_LIST_SELECT, toRunListItem, type RunListRow } from "./dto";
+import { queuedReasons } from "./queued-reason";
+import { withSubStates } from "./run-sub-state";
+import { containsPattern, requiredDataLiterals } from "./search-prefilter";
+import { Where } from "./where";
 
 /**
  * The dashboard's runs list: newest first, keyset-paginated by id (ids sort by creation time,
@@ -130,14 +130,6 @@ async function page(prisma: PrismaDb, scope: Scope, take: number): Promise<RunLi
     .slice(0, take);
 }
 
-export function compileSearch(q: string, field = "q"): Program {
-  try {
-    return compileExpression(q);
-  } catch (error) {
-    throw new AppError("invalid_expression", error instanceof ExpressionError ? error.message : String(error), field);
-  }
-}
-
 interface ScanRow {
   id: string;
   function_id: string;
@@ -236,7 +228,7 @@ async function chunkSlice(sql: Sql, scope: Scope, withOutput: boolean): Promise<
 
 /**
  * A window of WINDOW runs (one index walk) whose trigger events must contain every literal:
- * the database discards the rest (see lib/dashboard/search-prefilter.ts), so only likely
+ * the database discards the rest (see lib/queries/search-prefilter.ts), so only likely
  * matches are parsed and evaluated.
  */
 async function windowSlice(sql: Sql, scope: Scope, literals: string[], withOutput: boolean): Promise<Slice> {

@@ -1,8 +1,9 @@
 import type { V1Event, V1Run } from "@/lib/contracts/v1";
-import type { PrismaDb } from "@/lib/db/prisma";
 import type { Event, Run } from "@/lib/db/generated/sqlite/client";
+import type { PrismaDb } from "@/lib/db/prisma";
 import { AppError, notFound } from "@/lib/errors";
-import { queuedReasons } from "@/lib/flow/queued-reason";
+
+import { queuedReasons } from "./queued-reason";
 
 /** Reads behind the Inngest-compatible REST API (`/v1/events`, `/v1/runs`). */
 const iso = (ms: bigint | number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());

@@ -1,8 +1,8 @@
+import { celEvent, compileExpression, evaluateBool } from "@/lib/cel/expressions";
 import { chunk, placeholders } from "@/lib/db/sql";
 import { eventPayload, INTERNAL, type StoredEvent } from "@/lib/events/event-schema";
 import { newId } from "@/lib/ids";
 import { deleteWaitingItems } from "@/lib/queue/queue";
-import { celEvent, compileExpression, evaluateBool } from "@/lib/routing/expressions";
 
 import type { Unit } from "./context";
 import { cancelRun, enqueueCall, loadEvents, lockRun, stepResolved, TERMINAL } from "./runs";

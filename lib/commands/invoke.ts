@@ -1,10 +1,10 @@
 import { invokeInput, type InvokeResult } from "@/lib/contracts/functions";
 import type { PrismaDb } from "@/lib/db/prisma";
 import { AppError, notFound } from "@/lib/errors";
-import type { EngineContext } from "@/lib/execution/context";
 import { INTERNAL } from "@/lib/events/event-schema";
-import { ingestEvents } from "@/lib/events/ingest";
 import { parseWith } from "@/lib/http/responses";
+import { ingestEvents } from "@/lib/ingest/ingest";
+import type { EngineContext } from "@/lib/state/context";
 
 /**
  * Invoke from the dashboard: the same `inngest/function.invoked` event step.invoke sends,

@@ -1,10 +1,16 @@
+import type { ServerOptions } from "@/lib/config/options";
 import type { InfoDto } from "@/lib/contracts/info";
-import type { Runtime } from "@/lib/runtime/runtime";
+import type { Dialect } from "@/lib/db/sql";
 
 import pkg from "../../package.json";
 
 /** What the top bar shows: dev or production, the database and the version. */
-export function serverInfo(rt: Pick<Runtime, "options" | "dialect" | "startedAt" | "publicUrl">): InfoDto {
+export function serverInfo(rt: {
+  options: Pick<ServerOptions, "mode">;
+  dialect: Dialect;
+  startedAt: number;
+  publicUrl: string;
+}): InfoDto {
   return {
     mode: rt.options.mode,
     version: pkg.version,

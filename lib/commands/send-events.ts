@@ -1,12 +1,11 @@
 import type { SendEventResult } from "@/lib/contracts/events";
+import { parseJsonText } from "@/lib/db/json";
 import type { PrismaDb } from "@/lib/db/prisma";
-import type { EngineContext } from "@/lib/execution/context";
 import { notFound } from "@/lib/errors";
-import { parseJsonText } from "@/lib/runs/dto";
-
-import type { EventInput } from "./event-schema";
-import { ingestEvents } from "./ingest";
-import { parseEvents } from "./parse-events";
+import type { EventInput } from "@/lib/events/event-schema";
+import { parseEvents } from "@/lib/events/parse-events";
+import { ingestEvents } from "@/lib/ingest/ingest";
+import type { EngineContext } from "@/lib/state/context";
 
 /**
  * Sending events from the dashboard: the body is validated exactly as `/e/<key>` validates it

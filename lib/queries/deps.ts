@@ -1,7 +1,6 @@
 import type { PrismaDb } from "@/lib/db/prisma";
 import type { Sql } from "@/lib/db/sql";
 import type { FunctionRegistry } from "@/lib/registry/registry";
-import type { Runtime } from "@/lib/runtime/runtime";
 
 /** What the dashboard's queries read: Prisma and the in-memory registry (for function names). */
 export interface DashboardDeps {
@@ -11,6 +10,6 @@ export interface DashboardDeps {
   functionName: (id: string) => string | null;
 }
 
-export function dashboardDeps(rt: Pick<Runtime, "prisma" | "sql" | "registry">): DashboardDeps {
+export function dashboardDeps(rt: { prisma: PrismaDb; sql: Sql; registry: FunctionRegistry }): DashboardDeps {
   return { prisma: rt.prisma, sql: rt.sql, registry: rt.registry, functionName: (id) => rt.registry.get(id)?.name ?? null };
 }

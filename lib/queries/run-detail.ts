@@ -1,12 +1,13 @@
 import type { RunDetail } from "@/lib/contracts/runs";
+import { parseJsonText } from "@/lib/db/json";
 import type { PrismaDb, Run, Step } from "@/lib/db/prisma";
 import { notFound } from "@/lib/errors";
-import { queuedReasons } from "@/lib/flow/queued-reason";
 import { maxAttempts } from "@/lib/registry/function-config";
 import type { FunctionRegistry } from "@/lib/registry/registry";
 
-import { isoTime, parseJsonText, RUN_LIST_SELECT, toEventDto, toRunListItem, toStepDto } from "./dto";
-import { subStateOf } from "./sub-state";
+import { isoTime, RUN_LIST_SELECT, toEventDto, toRunListItem, toStepDto } from "./dto";
+import { queuedReasons } from "./queued-reason";
+import { subStateOf } from "./run-sub-state";
 
 /**
  * Everything the run page shows in one answer: the run, its step rows (one per attempt or

@@ -1,10 +1,9 @@
 import { chunk, valuesList, type Sql } from "@/lib/db/sql";
-import { inUnit, type EngineContext, type Unit } from "@/lib/execution/context";
+import { type EventInput, type StoredEvent } from "@/lib/events/event-schema";
 import { newId, seededEventId } from "@/lib/ids";
 import { routeEvents } from "@/lib/routing/route-events";
-import { matchPauses } from "@/lib/execution/pauses";
-
-import { type EventInput, type StoredEvent } from "./event-schema";
+import { inUnit, type EngineContext, type Unit } from "@/lib/state/context";
+import { matchPauses } from "@/lib/state/pauses";
 
 /** How long a sender's event `id` suppresses repeats. */
 export const EVENT_ID_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -1,7 +1,8 @@
 import type { RunListItem, RunSubState } from "@/lib/contracts/runs";
+import { parseJsonText } from "@/lib/db/json";
 import type { PrismaDb, Step } from "@/lib/db/prisma";
 
-import { isoTime, parseJsonText } from "./dto";
+import { isoTime } from "./dto";
 
 /**
  * A Running run's sub-state: the open sleep, wait or invoke row it is held on. It is read from

@@ -1,19 +1,11 @@
-import type { RunListItem, RunStatusName, StepDto } from "@/lib/contracts/runs";
 import type { EventDto } from "@/lib/contracts/events";
+import type { RunListItem, RunStatusName, StepDto } from "@/lib/contracts/runs";
+import { parseJsonText } from "@/lib/db/json";
 import type { Event, Run, Step } from "@/lib/db/prisma";
 
 /** Database rows → the dashboard's DTOs (lib/contracts). */
 export const isoTime = (ms: bigint | number | null | undefined): string | null =>
   ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString();
-
-export function parseJsonText(text: string | null | undefined): unknown {
-  if (text === null || text === undefined) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
 
 export type RunListRow = Pick<
   Run,
@@ -62,7 +54,7 @@ export function toRunListItem(row: RunListRow, functionName: (id: string) => str
     startedAt: isoTime(row.startedAt),
     endedAt: isoTime(row.endedAt),
     originRunId: row.originRunId,
-    // filled in for Running rows by withSubStates (lib/runs/sub-state.ts)
+    // filled in for Running rows by withSubStates (lib/queries/run-sub-state.ts)
     subState: null,
   };
 }

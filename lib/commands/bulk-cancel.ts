@@ -1,21 +1,20 @@
-import { cancellationInput, type CancellationDto } from "@/lib/contracts/cancellations";
-import type { PrismaDb } from "@/lib/db/prisma";
+import { celEvent, compileSearch, evaluateBool, type Program } from "@/lib/cel/expressions";
+import { cancellationInput } from "@/lib/contracts/cancellations";
+import { parseJsonText } from "@/lib/db/json";
+import type { Cancellation, PrismaDb } from "@/lib/db/prisma";
 import { AppError } from "@/lib/errors";
-import { inUnit, type EngineContext } from "@/lib/execution/context";
-import { cancelRun } from "@/lib/execution/runs";
 import { parseWith } from "@/lib/http/responses";
 import { idFloor, newId } from "@/lib/ids";
-import { celEvent, evaluateBool, type Program } from "@/lib/routing/expressions";
-
-import { isoTime, parseJsonText } from "./dto";
-import { compileSearch } from "./list";
+import { inUnit, type EngineContext } from "@/lib/state/context";
+import { cancelRun } from "@/lib/state/runs";
 
 /**
  * Bulk cancellation (Inngest's `POST /v1/cancellations`): cancels every run of one function
  * that is still Queued or Running and was queued in [started_after, started_before), optionally
  * only those whose trigger event matches the CEL `if`. Candidates are walked newest first over
  * `runs(function_id, status, id)` in chunks; each chunk is cancelled in one unit, so an
- * interruption leaves whole chunks done and the record says how many were cancelled.
+ * interruption leaves whole chunks done and the record says how many were cancelled. Answers
+ * the record; lib/queries/cancellations.ts renders it for the API.
  */
 export interface BulkCancelDeps {
   ctx: EngineContext;
@@ -24,7 +23,7 @@ export interface BulkCancelDeps {
 
 const CHUNK = 200;
 
-export async function createCancellation(deps: BulkCancelDeps, body: unknown): Promise<CancellationDto> {
+export async function createCancellation(deps: BulkCancelDeps, body: unknown): Promise<Cancellation> {
   const input = parseWith(cancellationInput, body);
   const fn = await deps.prisma.function.findUnique({ where: { id: input.function_id }, select: { id: true, appId: true } });
   if (!fn) throw new AppError("not_found", `function ${JSON.stringify(input.function_id)} not found`, "function_id");
@@ -84,25 +83,7 @@ export async function createCancellation(deps: BulkCancelDeps, body: unknown): P
       if (rows.length < CHUNK) break;
     }
   }
-  const record = await deps.prisma.cancellation.findUniqueOrThrow({ where: { id } });
-  return toCancellationDto(record);
-}
-
-export async function listCancellations(
-  prisma: PrismaDb,
-  query: { functionId?: string; cursor?: string; limit?: number },
-): Promise<{ data: CancellationDto[]; cursor: string | null }> {
-  const limit = query.limit ?? 50;
-  const rows = await prisma.cancellation.findMany({
-    where: {
-      ...(query.functionId ? { functionId: query.functionId } : {}),
-      ...(query.cursor ? { id: { lt: query.cursor } } : {}),
-    },
-    orderBy: { id: "desc" },
-    take: limit + 1,
-  });
-  const page = rows.slice(0, limit);
-  return { data: page.map(toCancellationDto), cursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null };
+  return deps.prisma.cancellation.findUniqueOrThrow({ where: { id } });
 }
 
 async function matching(prisma: PrismaDb, rows: { id: string; eventId: string | null }[], program: Program): Promise<string[]> {
@@ -129,24 +110,4 @@ async function matching(prisma: PrismaDb, rows: { id: string; eventId: string | 
 function toMs(value: string | number | undefined): number | null {
   if (value === undefined) return null;
   return typeof value === "number" ? value : Date.parse(value);
-}
-
-function toCancellationDto(row: {
-  id: string;
-  functionId: string;
-  startedAfter: bigint | null;
-  startedBefore: bigint | null;
-  expression: string | null;
-  cancelled: number;
-  createdAt: bigint;
-}): CancellationDto {
-  return {
-    id: row.id,
-    function_id: row.functionId,
-    started_after: isoTime(row.startedAfter),
-    started_before: isoTime(row.startedBefore),
-    if: row.expression,
-    cancelled: row.cancelled,
-    created_at: isoTime(row.createdAt) as string,
-  };
 }

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 
-import type { Unit } from "@/lib/execution/context";
+import { celEvent, compileExpression, evaluateValue } from "@/lib/cel/expressions";
 import type { StoredEvent } from "@/lib/events/event-schema";
 import { enqueue } from "@/lib/queue/queue";
 import { systemPartition, type NewItem, type PartitionSpec, type SlotSpec } from "@/lib/queue/types";
 import type { RegisteredFunction } from "@/lib/registry/registry";
-import { celEvent, compileExpression, evaluateValue } from "@/lib/routing/expressions";
 import { parseDuration } from "@/lib/time/duration";
+
+import type { Unit } from "./context";
 
 export const shortHash = (value: string) => createHash("sha1").update(value).digest("hex").slice(0, 16);
 

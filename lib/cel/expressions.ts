@@ -1,5 +1,7 @@
 import { Environment } from "@marcbachmann/cel-js";
 
+import { AppError } from "@/lib/errors";
+
 /**
  * CEL expressions (trigger `if`, waitForEvent `if`, cancelOn, flow-control keys) compiled once
  * and cached by source. JSON integers are passed as CEL ints so `event.data.n + 1` works;
@@ -36,6 +38,15 @@ export function compileExpression(source: string): Program {
     cache.set(source, program);
   }
   return program;
+}
+
+/** A user's expression (a search, a bulk cancellation's `if`): a bad one is a 400 naming `field`. */
+export function compileSearch(q: string, field = "q"): Program {
+  try {
+    return compileExpression(q);
+  } catch (error) {
+    throw new AppError("invalid_expression", error instanceof ExpressionError ? error.message : String(error), field);
+  }
 }
 
 /** JSON → CEL values: integral numbers become ints (bigint). */

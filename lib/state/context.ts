@@ -1,5 +1,6 @@
 import type { ServerOptions } from "@/lib/config/options";
 import type { Sql } from "@/lib/db/sql";
+import type { EventInput, StoredEvent } from "@/lib/events/event-schema";
 import type { Bus, BusMessage } from "@/lib/realtime/bus";
 import type { FunctionRegistry } from "@/lib/registry/registry";
 
@@ -13,7 +14,19 @@ export interface EngineContext {
   publicUrl: () => string;
   /** reports the duration of one call to an app (metrics) */
   observeCall: (kind: "sdk" | "http", seconds: number) => void;
+  /**
+   * Stores and routes events the engine emits (a run finished, failed or was cancelled) in the
+   * caller's unit: the ingest path's `recordEvents`, passed in by the runtime because run state
+   * sits below ingest (ingest starts and resumes runs; it is never imported from here).
+   */
+  recordEvents: RecordEvents;
 }
+
+export type RecordEvents = (
+  u: Unit,
+  inputs: readonly EventInput[],
+  options?: { ids?: (string | undefined)[] },
+) => Promise<{ ids: string[]; stored: StoredEvent[] }>;
 
 /**
  * A unit of work: one transaction plus what to announce after it commits. Engine functions
@@ -28,8 +41,6 @@ export interface Unit {
   /** set when the unit enqueued work that is due now */
   wake: boolean;
 }
-
-export const QUEUE_CHANNEL = "stepwise_queue";
 
 export async function inUnit<T>(ctx: EngineContext, fn: (u: Unit) => Promise<T>): Promise<T> {
   let unit: Unit | undefined;

@@ -1,17 +1,19 @@
+import { celEvent, compileSearch, evaluateBool } from "@/lib/cel/expressions";
 import { EVENT_RUNS_SHOWN, type EventDetail, type EventList, type EventListFilter } from "@/lib/contracts/events";
+import { parseJsonText } from "@/lib/db/json";
 import type { PrismaDb } from "@/lib/db/prisma";
 import type { Sql } from "@/lib/db/sql";
-import { containsPattern, requiredDataLiterals } from "@/lib/dashboard/search-prefilter";
-import { Where } from "@/lib/dashboard/where";
 import { notFound } from "@/lib/errors";
-import { celEvent, evaluateBool } from "@/lib/routing/expressions";
-import { isoTime, parseJsonText, toEventDto } from "@/lib/runs/dto";
-import { compileSearch, SEARCH_BUDGET } from "@/lib/runs/list";
+
+import { isoTime, toEventDto } from "./dto";
+import { SEARCH_BUDGET } from "./run-list";
+import { containsPattern, requiredDataLiterals } from "./search-prefilter";
+import { Where } from "./where";
 
 /**
  * The dashboard's events list: newest first, keyset-paginated by id; the name filter walks
  * `events(name, id)`. Engine-emitted `inngest/*` events are hidden unless asked for. The CEL
- * search is bounded like the runs search (see lib/runs/list.ts).
+ * search is bounded like the runs search (see lib/queries/run-list.ts).
  */
 export interface EventQueryDeps {
   prisma: PrismaDb;
@@ -59,7 +61,7 @@ export async function listEvents(deps: EventQueryDeps, f: EventListFilter): Prom
   }
 
   // The search reads thousands of rows per request: through the driver (Prisma costs ~10x more per row).
-  // With literals the database pre-filters each window of WINDOW events (lib/dashboard/search-prefilter.ts).
+  // With literals the database pre-filters each window of WINDOW events (lib/queries/search-prefilter.ts).
   const program = compileSearch(f.q);
   const literals = requiredDataLiterals(f.q);
   const started = Date.now();
